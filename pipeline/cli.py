@@ -1,0 +1,76 @@
+"""Command line: `foi-extract run`, `foi-extract rules check`, ...
+
+Each command is a thin shell over the library; commands of other concerns are
+added with `app.command()` / `app.add_typer()` in their own modules below.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="Turn raw FOI correspondence into structured YAML.", no_args_is_help=True,
+                  add_completion=False)
+rules_app = typer.Typer(help="Check the rule files reviewers edit.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+console = Console(stderr=True)
+
+
+@app.command()
+def run(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
+        out: Path = typer.Option(Path("extracted"), "--out", help="output folder"),
+        rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder"),
+        batch_size: int = typer.Option(100, "--batch-size", min=1, help="documents per Prefect task"),
+        force: bool = typer.Option(False, "--force", help="re-extract unchanged documents too")) -> None:
+    """Run the Prefect flow over RAW, writing one YAML per document under OUT."""
+    from pipeline.flows import extract_flow
+    from pipeline.rules import RuleError, load_rules
+
+    try:
+        load_rules(rules)
+    except RuleError as e:
+        for p in e.problems:
+            console.print(p, markup=False, highlight=False)
+        raise typer.Exit(2)
+    if not raw.exists():
+        console.print(f"{raw}: no such file or folder", markup=False)
+        raise typer.Exit(2)
+    summary = extract_flow(raw=str(raw), out=str(out), rules=str(rules), batch_size=batch_size, force=force)
+    for rel, reason in summary.failed:
+        console.print(f"[red]failed[/red] {rel}: {reason}", highlight=False)
+    console.print(f"done {summary.done}, skipped {summary.skipped}, failed {len(summary.failed)} "
+                  f"in {summary.seconds:.1f} s", highlight=False)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@rules_app.command("check")
+def rules_check(rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder")) -> None:
+    """Validate every rule file and run every rule's examples."""
+    from pipeline.examples import check_rules
+    from pipeline.extract import pipeline_for
+    from pipeline.rules import RuleError
+
+    try:
+        loaded, nlp = pipeline_for(rules)
+    except RuleError as e:
+        problems = e.problems
+    else:
+        problems = check_rules(loaded, nlp)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        raise typer.Exit(1)
+    n = len(loaded.all_rules())
+    print(f"{n} rules in {len(loaded.sets)} files: all valid, all examples pass")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""What the extractors share about one document while it goes through the pipeline.
+
+The context is attached to the spaCy Doc (`doc._.foi`) by the first component and
+filled in stage by stage: segment (messages, chrome) -> tables -> field lists ->
+dates -> references -> exemptions -> counts.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.models import CATEGORIES, Document, Item, Message
+
+
+@dataclass
+class Event:
+    """One thing a rule did: found, rejected or annotated a candidate (for `explain`)."""
+
+    rule: str
+    category: str
+    action: str  # found, rejected, cue, dropped
+    span: tuple[int, int]
+    detail: str = ""
+
+
+@dataclass
+class Region:
+    start: int
+    end: int
+    kind: str  # link_block, url, email, placeholder, quoted, chrome
+
+
+@dataclass
+class Context:
+    text: str
+    doc: Any = None  # the spaCy Doc, when run as a pipeline
+    document: Document = field(default_factory=Document)
+    messages: list[Message] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)  # text that is never data
+    items: dict[str, list[Item]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
+    events: list[Event] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # rule timeouts and the like
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+    _region_starts: list[int] | None = field(default=None, repr=False)
+    _max_end: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        find = self.text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._line_starts = starts
+
+    # ---- positions
+    def line_of(self, offset: int) -> int:
+        """1-based line of a character offset."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def line_span(self, offset: int) -> tuple[int, int]:
+        """[start, end) of the line holding `offset`, without its newline."""
+        n = self.line_of(offset)
+        start = self._line_starts[n - 1]
+        end = self._line_starts[n] - 1 if n < len(self._line_starts) else len(self.text)
+        return start, end
+
+    def message_of(self, offset: int) -> int | None:
+        for m in self.messages:
+            if m.span[0] <= offset < m.span[1]:
+                return m.index
+        return None
+
+    # ---- regions that are never data
+    def add_region(self, start: int, end: int, kind: str) -> None:
+        self.regions.append(Region(start, end, kind))
+        self._region_starts = None
+
+    def _sorted_regions(self) -> list[Region]:
+        if self._region_starts is None:
+            self.regions.sort(key=lambda r: (r.start, r.end))
+            self._region_starts = [r.start for r in self.regions]
+            self._max_end, top = [], -1
+            for r in self.regions:
+                top = max(top, r.end)
+                self._max_end.append(top)
+        return self.regions
+
+    def blocked(self, start: int, end: int, kinds: tuple[str, ...] | None = None) -> Region | None:
+        """The first never-data region overlapping [start, end), if any."""
+        regions = self._sorted_regions()
+        j = bisect.bisect_left(self._region_starts, end) - 1
+        while j >= 0 and self._max_end[j] > start:
+            r = regions[j]
+            if r.end > start and (kinds is None or r.kind in kinds):
+                return r
+            j -= 1
+        return None
+
+    def in_quote(self, offset: int) -> bool:
+        return self.blocked(offset, offset + 1, ("quoted",)) is not None
+
+    # ---- trace
+    def note(self, rule: str, category: str, action: str, span: tuple[int, int], detail: str = "") -> None:
+        self.events.append(Event(rule, category, action, span, detail))

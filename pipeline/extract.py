@@ -1,0 +1,54 @@
+"""Extraction as a plain library: one text in, one Record out. No Prefect here."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+
+from pipeline.nlp import build_nlp
+from pipeline.record import Record, record_from_context
+from pipeline.rules import Rules, load_rules
+
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+@lru_cache(maxsize=8)
+def _pipeline_for(directory: str, fingerprint: str) -> tuple[Rules, Language]:
+    rules = load_rules(directory)
+    return rules, build_nlp(rules)
+
+
+def pipeline_for(rules: Rules | str | Path | None = None) -> tuple[Rules, Language]:
+    """The (cached) rules and spaCy pipeline for a rules directory or Rules object."""
+    if isinstance(rules, Rules):
+        return rules, build_nlp(rules)
+    from pipeline.rules import fingerprint_of
+    directory = Path(rules) if rules is not None else DEFAULT_RULES
+    return _pipeline_for(str(directory.resolve()), fingerprint_of(directory))
+
+
+def extract(text: str, rules: Rules | str | Path | None = None, *, path: str = "<string>",
+            nlp: Language | None = None) -> Record:
+    """Extract every category from `text` (already decoded, newlines normalised)."""
+    loaded, default_nlp = pipeline_for(rules)
+    doc = (nlp or default_nlp)(text)
+    return record_from_context(doc._.foi, source_path=path, sha256=sha256_text(text),
+                               rules_fingerprint=loaded.fingerprint)
+
+
+def extract_many(texts, rules: Rules | str | Path | None = None, batch_size: int = 32):
+    """Yield Records for (path, text) pairs, through `nlp.pipe` for speed."""
+    loaded, nlp = pipeline_for(rules)
+    pairs = list(texts)
+    for (path, text), doc in zip(pairs, nlp.pipe((t for _, t in pairs), batch_size=batch_size)):
+        yield record_from_context(doc._.foi, source_path=path, sha256=sha256_text(text),
+                                  rules_fingerprint=loaded.fingerprint)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+__all__ = ["extract", "extract_many", "build_nlp", "pipeline_for"]

@@ -1,0 +1,157 @@
+"""The mechanism every extractor shares: run a category's rules over a document.
+
+`find` rules propose candidates, `reject` rules veto candidates they overlap, and
+`cue` rules lend attributes to candidates near them. Each step is noted in the
+context's event trace so `foi-extract explain` can say which rule did what.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from spacy.matcher import Matcher
+
+from pipeline.context import Context
+from pipeline.rules import Rule, RuleSet, RuleTimeout
+
+NEVER_DATA = ("link_block", "url", "email", "placeholder", "chrome")
+
+
+@dataclass
+class Candidate:
+    rule: Rule
+    start: int
+    end: int
+    text: str
+    groups: dict[str, str | None] = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    match: Any = None  # the regex match (None for token patterns)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+class TokenMatchers:
+    """spaCy Matchers for a category's token-pattern rules, built once per pipeline."""
+
+    def __init__(self, vocab, ruleset: RuleSet):
+        self.by_action: dict[str, Matcher] = {}
+        self.rules: dict[str, Rule] = {}
+        for rule in ruleset.rules:
+            if rule.pattern is None:
+                continue
+            matcher = self.by_action.setdefault(rule.action, Matcher(vocab))
+            try:
+                matcher.add(rule.id, [rule.pattern])
+            except Exception as e:  # spaCy rejects the pattern: say where
+                from pipeline.rules import RuleError
+                raise RuleError([f"{rule.where}: token pattern rejected by spaCy: {e}"]) from None
+            self.rules[rule.id] = rule
+
+    def spans(self, doc, action: str) -> Iterable[tuple[Rule, int, int]]:
+        matcher = self.by_action.get(action)
+        if matcher is None or doc is None:
+            return
+        for match_id, s, e in matcher(doc):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            span = doc[s:e]
+            yield rule, span.start_char, span.end_char
+
+
+def _rule_matches(ctx: Context, ruleset: RuleSet, action: str, tokens: TokenMatchers | None
+                  ) -> Iterable[Candidate]:
+    text = ctx.text
+    for rule in ruleset.by_action(action):
+        if rule.compiled is None:
+            continue
+        try:
+            for m in rule.finditer(text):
+                s, e = rule.span_of(m)
+                if s < 0 or s == e:
+                    continue
+                yield Candidate(rule, s, e, text[s:e], m.groupdict(), dict(rule.set), m)
+        except RuleTimeout as err:
+            ctx.errors.append(str(err))
+    if tokens is not None:
+        for rule, s, e in tokens.spans(ctx.doc, action):
+            yield Candidate(rule, s, e, text[s:e], {}, dict(rule.set))
+
+
+def rejections(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None) -> list[Candidate]:
+    """Spans vetoed by the category's reject rules, sorted by start."""
+    return sorted(_rule_matches(ctx, ruleset, "reject", tokens), key=lambda c: c.start)
+
+
+def cues(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None) -> list[Candidate]:
+    return sorted(_rule_matches(ctx, ruleset, "cue", tokens), key=lambda c: c.start)
+
+
+def find_candidates(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None,
+                    never: tuple[str, ...] = NEVER_DATA) -> list[Candidate]:
+    """Candidates from `find` rules, minus those in never-data regions or vetoed.
+
+    Overlapping candidates are resolved longest first (ties: the earlier rule in the
+    file), so a reviewer orders rules from specific to general.
+    """
+    category = ruleset.category
+    vetoes = rejections(ctx, ruleset, tokens)
+    order = {r.id: i for i, r in enumerate(ruleset.rules)}
+    found = sorted(_rule_matches(ctx, ruleset, "find", tokens),
+                   key=lambda c: (c.start, -(c.end - c.start), order[c.rule.id]))
+    kept: list[Candidate] = []
+    for c in found:
+        region = ctx.blocked(c.start, c.end, never)
+        if region is not None:
+            ctx.note(c.rule.id, category, "dropped", c.span, f"{c.text!r} is inside a {region.kind}")
+            continue
+        veto = next((v for v in vetoes if v.start < c.end and c.start < v.end), None)
+        if veto is not None:
+            ctx.note(veto.rule.id, category, "rejected", c.span,
+                     f"{c.text!r} rejected: {veto.rule.reason or veto.rule.id}")
+            continue
+        if kept and c.start < kept[-1].end:
+            prev = kept[-1]
+            if (c.end - c.start) <= (prev.end - prev.start):
+                ctx.note(c.rule.id, category, "dropped", c.span, f"{c.text!r} overlaps {prev.text!r} ({prev.rule.id})")
+                continue
+            kept.pop()
+        kept.append(c)
+    for c in kept:
+        ctx.note(c.rule.id, category, "found", c.span, c.text)
+    return kept
+
+
+def cue_attrs(ctx: Context, cand_span: tuple[int, int], cue_list: list[Candidate],
+              category: str) -> tuple[dict[str, Any], list[str]]:
+    """Attributes lent by cue rules whose scope covers the candidate (nearest cue wins).
+
+    Returns the merged attributes and the ids of the cues that gave them.
+    """
+    start, end = cand_span
+    best: dict[str, tuple[int, Any, str]] = {}
+    for cue in cue_list:
+        rule = cue.rule
+        if rule.scope == "line":
+            ls, le = ctx.line_span(start)
+            near = ls <= cue.start and cue.end <= le + 1
+            dist = abs(cue.start - start)
+        elif rule.scope == "before":  # the cue stands before the candidate
+            dist = start - cue.end
+            near = 0 <= dist <= rule.window
+        elif rule.scope == "after":
+            dist = cue.start - end
+            near = 0 <= dist <= rule.window
+        else:  # around
+            dist = max(start - cue.end, cue.start - end, 0)
+            near = dist <= rule.window
+        if not near:
+            continue
+        for k, v in cue.attrs.items():
+            if k not in best or dist < best[k][0]:
+                best[k] = (dist, v, rule.id)
+    attrs = {k: v for k, (_, v, _) in best.items()}
+    used = sorted({rid for (_, _, rid) in best.values()})
+    for rid in used:
+        ctx.note(rid, category, "cue", cand_span, ", ".join(f"{k}={v}" for k, (_, v, r) in best.items() if r == rid))
+    return attrs, used

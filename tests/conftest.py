@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+RAW = ROOT / "raw"
+RULES = ROOT / "rules"
+
+
+@pytest.fixture(scope="session")
+def pipeline_rules():
+    from pipeline.extract import pipeline_for
+    return pipeline_for(RULES)
+
+
+@pytest.fixture(scope="session")
+def extract_text(pipeline_rules):
+    from pipeline.extract import extract
+    rules, nlp = pipeline_rules
+
+    def run(text: str):
+        return extract(text, rules.directory, nlp=nlp)
+    return run
+
+
+def shared_dir(*parts: str) -> Path:
+    """A folder of ../shared, or skip the test when it is absent (third-party data)."""
+    p = SHARED.joinpath(*parts)
+    if not p.is_dir():
+        pytest.skip(f"{p} is not here")
+    return p
