@@ -49,23 +49,14 @@ def run(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
 @rules_app.command("check")
 def rules_check(rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder")) -> None:
     """Validate every rule file and run every rule's examples."""
-    from pipeline.examples import check_rules
-    from pipeline.extract import pipeline_for
-    from pipeline.rules import RuleError
+    from pipeline.check import check, report_lines
 
-    try:
-        loaded, nlp = pipeline_for(rules)
-    except RuleError as e:
-        problems = e.problems
-    else:
-        problems = check_rules(loaded, nlp)
-    for p in problems:
-        print(p)
-    if problems:
-        print(f"{len(problems)} problem(s)", file=sys.stderr)
+    report = check(rules)
+    for line in report_lines(report):
+        print(line)
+    if not report.ok:
+        print(f"{len(report.problems)} problem(s)", file=sys.stderr)
         raise typer.Exit(1)
-    n = len(loaded.all_rules())
-    print(f"{n} rules in {len(loaded.sets)} files: all valid, all examples pass")
 
 
 def main() -> None:

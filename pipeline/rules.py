@@ -112,6 +112,12 @@ def _strip_lines(value: Any) -> Any:
     return value
 
 
+def _rule_fits_schema(raw: Any) -> bool:
+    schema = rule_file_schema()
+    one_rule = {"$ref": "#/$defs/rule", "$defs": schema["$defs"]}
+    return isinstance(raw, dict) and jsonschema.Draft202012Validator(one_rule).is_valid(_strip_lines(raw))
+
+
 def _schema_problems(path: Path, data: Any) -> list[str]:
     validator = jsonschema.Draft202012Validator(rule_file_schema())
     problems = []
@@ -210,6 +216,19 @@ _ATOM = r"(?:\\.|\[[^\]]*\]|[^()\\|])"
 _NESTED_QUANTIFIER = _stdre.compile(r"\((?:\?:)?" + _ATOM + r"[+*](?:" + _ATOM + r"[?*])*\)[+*{]")
 
 
+def _check_token_pattern(pattern: list, where: str) -> None:
+    """Refuse a token pattern spaCy's Matcher would reject, with spaCy's reasons on one line."""
+    from spacy.matcher import Matcher  # spaCy loads slowly: only files with token patterns pay
+    from spacy.vocab import Vocab
+
+    try:
+        Matcher(Vocab(), validate=True).add("check", [pattern])
+    except Exception as e:  # noqa: BLE001 - spaCy raises several types for bad patterns
+        lines = [ln.strip(" -") for ln in str(e).splitlines() if ln.strip().startswith("- [")]
+        why = "; ".join(lines) or str(e).splitlines()[0]
+        raise RuleError([f"{where}: token pattern rejected by spaCy: {why}"]) from None
+
+
 def _with_lines(entries: Any, default: int) -> list[tuple[int, str]]:
     entries = entries or []
     lines = getattr(entries, "lines", None) or [default] * len(entries)
@@ -229,6 +248,8 @@ def _compile_rule(raw: dict, category: str, path: Path, macros: dict[str, str]) 
         description=raw.get("description"), author=raw.get("author"),
         examples={k: _with_lines(ex.get(k), line) for k in ("match", "no_match")},
     )
+    if rule.pattern is not None:
+        _check_token_pattern(rule.pattern, where)
     if raw.get("regex") is not None:
         rule.regex = _expand(raw["regex"], macros, where)
         if _NESTED_QUANTIFIER.search(rule.regex):
@@ -241,6 +262,8 @@ def _compile_rule(raw: dict, category: str, path: Path, macros: dict[str, str]) 
             raise RuleError([f"{where}: regex does not compile: {e}"]) from None
         if isinstance(rule.group, str) and rule.group not in rule.compiled.groupindex:
             raise RuleError([f"{where}: group {rule.group!r} is not a named group of the regex"])
+        if isinstance(rule.group, int) and not 0 <= rule.group <= rule.compiled.groups:
+            raise RuleError([f"{where}: group {rule.group} is out of range: the regex has {rule.compiled.groups} group(s)"])
     elif raw.get("phrases") is not None:
         words = sorted({str(p) for p in raw["phrases"]}, key=len, reverse=True)
         rule.regex = r"(?<![\w])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\w])"
@@ -253,12 +276,14 @@ def load_rule_file(path: Path) -> RuleSet:
     path = Path(path)
     data = _read_yaml(path)
     problems = _schema_problems(path, data)
-    if problems:
+    if problems and not (isinstance(data, dict) and isinstance(data.get("rules"), list)):
         raise RuleError(problems)
-    category = data["category"]
+    category = data.get("category")
     macros = {k: v for k, v in (data.get("macros") or {}).items() if k != "__line__"}
     rules, seen = [], {}
     for raw in data.get("rules") or []:
+        if not _rule_fits_schema(raw):
+            continue  # its schema problems are listed; the other rules are still checked
         line = raw.get("__line__", 1)
         if raw["id"] in seen:
             problems.append(f"{path}:{line}: rule {raw['id']}: duplicate id (first at line {seen[raw['id']]})")
