@@ -59,6 +59,26 @@ def rules_check(rules: Path = typer.Option(Path("rules"), "--rules", help="rules
         raise typer.Exit(1)
 
 
+@app.command()
+def explain(doc: Path = typer.Argument(..., help="one document"),
+            at: int = typer.Option(None, "--at", help="explain this line: every rule that fired on it"),
+            rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder")) -> None:
+    """Every extraction from DOC with the rule that made it; or, with --at, what happened on one line."""
+    from pipeline.explain import explain as explain_doc, document_lines, line_lines
+    from pipeline.ingest import IngestError
+    from pipeline.rules import RuleError
+
+    try:
+        explained = explain_doc(doc, rules)
+    except (RuleError, IngestError) as e:
+        for problem in getattr(e, "problems", [f"{doc}: {e}"]):
+            console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    out = Console(highlight=False, soft_wrap=True)  # styled on a terminal, plain text when piped
+    for line in (line_lines(explained, at) if at is not None else document_lines(explained)):
+        out.print(line)
+
+
 def main() -> None:
     app()
 
