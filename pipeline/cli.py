@@ -79,6 +79,29 @@ def explain(doc: Path = typer.Argument(..., help="one document"),
         out.print(line)
 
 
+@app.command()
+def diff(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
+         rules: Path = typer.Option(Path("rules"), "--rules", help="the (edited) rules folder"),
+         against: Path = typer.Option(Path("extracted"), "--against", help="outputs on disk to compare with")
+         ) -> None:
+    """What RULES would change in the outputs under AGAINST, without writing anything.
+
+    Exit status: 0 nothing changed, 1 something changed, 2 errors.
+    """
+    from pipeline.diff import diff_corpus
+    from pipeline.rules import RuleError
+
+    try:
+        result = diff_corpus(raw, against, rules)
+    except RuleError as e:
+        for problem in e.problems:
+            console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    for line in result.lines():
+        print(line)
+    raise typer.Exit(2 if result.errors else 1 if result.changed else 0)
+
+
 def main() -> None:
     app()
 

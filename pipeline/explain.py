@@ -50,7 +50,12 @@ def explain(path: str | Path, rules: str | Path = "rules") -> Explained:
 
 def summary(item: Item) -> str:
     """The item's values without its provenance: `2016-0058280 (kind foi_case)`."""
-    data = item.to_dict()
+    return describe(item.to_dict())
+
+
+def describe(data: dict) -> str:
+    """`summary` of an item as written in the YAML."""
+    data = dict(data)
     value = data.pop("value", None)
     rest = []
     for k, v in data.items():
