@@ -112,6 +112,8 @@ class Table(Item):
         out = super().to_dict()
         out.pop("header_cells", None)
         out.pop("row_cells", None)
+        out.setdefault("header", [])  # a headerless table still says so: header []
+        out.setdefault("rows", [])
         return out
 
 

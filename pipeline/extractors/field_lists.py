@@ -1,10 +1,256 @@
-"""field_lists extractor (to be written)."""
+"""Field lists: the data fields, columns or data items a text names.
+
+A list starts with a label: the sentence ending in a colon (`colon_label`, or
+`inline_label` when the items follow on the same line). The label must carry a
+cue from `rules/field_lists.yaml` (fields, columns, a breakdown, what to give for
+each record) and no veto (a list of organisations, points, factors). The items
+are the lines below it — plain, bulleted, lettered or numbered, all with the
+marker of the first — or the header row of a table that follows, or the comma
+list after an inline label. An item that reads like a question or a paragraph
+ends the list. A list restated later (quoted in a reply) is kept once.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from pipeline.context import Context
-from pipeline.matching import TokenMatchers
-from pipeline.rules import RuleSet
+from pipeline.matching import NEVER_DATA, Candidate, TokenMatchers, cues, rejections
+from pipeline.models import FieldList, Table
+from pipeline.rules import Rule, RuleSet, RuleTimeout
+
+CATEGORY = "field_lists"
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+@dataclass(frozen=True)
+class Vocab:
+    min_items: int
+    max_words: int
+    max_blank_before: int
+    max_blank_between: int
+    max_label_lines: int
+    markers: dict[str, re.Pattern]
+    question_words: frozenset
+    abbreviations: tuple[str, ...]
+    inline_separator: re.Pattern
+
+
+def vocab_of(rules: RuleSet) -> Vocab:
+    v = rules.vocab  # the `re` module caches the compiled patterns
+    limits = v.get("limits", {})
+    return Vocab(
+        min_items=int(limits.get("min_items", 2)),
+        max_words=int(limits.get("max_item_words", 20)),
+        max_blank_before=int(limits.get("max_blank_before", 3)),
+        max_blank_between=int(limits.get("max_blank_between", 1)),
+        max_label_lines=int(limits.get("max_label_lines", 6)),
+        markers={k: re.compile(p, re.MULTILINE) for k, p in v.get("markers", {}).items()},
+        question_words=frozenset(w.lower() for w in v.get("question_words", [])),
+        abbreviations=tuple(a.lower() for a in v.get("abbreviations", [])),
+        inline_separator=re.compile(v.get("inline_separator", r"\s*,\s*")),
+    )
+
+
+@dataclass
+class Item:
+    text: str
+    span: tuple[int, int]
+
+
+# --------------------------------------------------------------------------- text helpers
+def _line_bounds(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end == -1 else end
+
+
+def _next_lines(text: str, pos: int):
+    """(start, end) of each line after the one holding `pos`."""
+    start = text.find("\n", pos)
+    while start != -1:
+        end = text.find("\n", start + 1)
+        yield start + 1, len(text) if end == -1 else end
+        start = end
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    chunk = text[start:end]
+    return start + len(chunk) - len(chunk.lstrip()), end - (len(chunk) - len(chunk.rstrip()))
+
+
+def _label_start(text: str, colon_end: int, line_start: int, vocab: Vocab) -> int:
+    """Where the sentence ending at the colon starts: back over wrapped lines of the same
+    paragraph, after the last full stop that does not close an abbreviation."""
+    start = line_start
+    for _ in range(vocab.max_label_lines - 1):
+        if start == 0:
+            break
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if not text[prev:start - 1].strip() or text[prev:start - 1].rstrip().endswith(":"):
+            break
+        start = prev
+    best = start
+    for m in re.finditer(r"[.?!][\"”’')\]]*\s+", text[start:colon_end - 1]):
+        word = text[start:start + m.start() + 1].split()[-1].lower()
+        if not word.endswith(vocab.abbreviations):
+            best = start + m.end()
+    for marker in vocab.markers.values():  # "1. A crime by crime breakdown" -> "A crime ..."
+        m = marker.match(text, best)
+        if m and m.end() < colon_end:
+            best = m.end()
+            break
+    return _trimmed(text, best, colon_end)[0]
+
+
+def _is_field_name(item: str, vocab: Vocab) -> bool:
+    """Not a question, a request or a paragraph."""
+    bare = _BRACKETED.sub(" ", item)
+    words = bare.split()
+    if not words or item.rstrip().endswith("?") or len(words) > vocab.max_words:
+        return False
+    if words[0].lower().strip("\"“‘'*") in vocab.question_words:
+        return False
+    for m in re.finditer(r"[.?!]\s+[A-Z]", bare):
+        if not bare[:m.start() + 1].split()[-1].lower().endswith(vocab.abbreviations):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- items
+def _marker(text: str, start: int, end: int, vocab: Vocab) -> tuple[str | None, int]:
+    """The kind of list marker a line starts with, and where its content starts."""
+    for kind, pattern in vocab.markers.items():
+        m = pattern.match(text, start, end)
+        if m:
+            return kind, m.end()
+    return None, start
+
+
+def _vertical_items(text: str, colon_end: int, vocab: Vocab) -> list[Item]:
+    """Item lines under a label. Blank lines between items are fine if no wider than the first gap;
+    an unmarked line right after a marked item that starts in lower case continues it."""
+    items: list[Item] = []
+    kind: str | None = None
+    blanks, gap = 0, None
+    for start, end in _next_lines(text, colon_end):
+        if not text[start:end].strip():
+            blanks += 1
+            limit = vocab.max_blank_before if not items else min(vocab.max_blank_between, vocab.max_blank_between if gap is None else gap)
+            if blanks > limit:
+                break
+            continue
+        line_kind, content = _marker(text, start, end, vocab)
+        s, e = _trimmed(text, content, end)
+        if items and line_kind is None and kind is not None and blanks == 0 and text[s].islower():
+            items[-1] = Item(text[items[-1].span[0]:e], (items[-1].span[0], e))  # a wrapped item
+            continue
+        if line_kind is None and text[e - 1] == ":":
+            break  # the next label
+        if items:
+            gap = blanks if gap is None else gap
+            if line_kind != kind or blanks > gap:
+                break
+        kind = line_kind
+        items.append(Item(text[s:e], (s, e)))
+        blanks = 0
+    kept = []
+    for item in items:
+        if not _is_field_name(item.text, vocab):
+            break
+        kept.append(item)
+    return kept
+
+
+def _header_items(tables: list[Table], text: str, colon_end: int, vocab: Vocab) -> list[Item]:
+    """The header row of a table that stands right under the label, as field names."""
+    for start, end in _next_lines(text, colon_end):
+        if text[start:end].strip():
+            table = next((t for t in tables if start <= t.span[0] <= end), None)
+            if table is None or not table.header_cells:
+                return []
+            return [Item(c.text, c.span) for c in table.header_cells if c.text]
+        if start > colon_end + 200:
+            return []
+    return []
+
+
+def _inline_items(text: str, start: int, end: int, vocab: Vocab) -> list[Item]:
+    """Items set apart by commas (and a last "and"), after the colon on the label's line."""
+    s, e = _trimmed(text, start, end)
+    if e > s and text[e - 1] == ".":
+        e -= 1
+    items, pos = [], s
+    for m in list(vocab.inline_separator.finditer(text, s, e)) + [None]:
+        stop = m.start() if m else e
+        if stop > pos:
+            items.append(Item(text[pos:stop], (pos, stop)))
+        if m:
+            pos = m.end()
+    return items if all(_is_field_name(i.text, vocab) for i in items) else []
+
+
+# --------------------------------------------------------------------------- labels
+class Finder:
+    def __init__(self, ctx: Context, rules: RuleSet, tokens: TokenMatchers | None):
+        self.ctx, self.text = ctx, ctx.text
+        self.rules = rules
+        self.vocab = vocab_of(rules)
+        self.cues = cues(ctx, rules, tokens)
+        self.vetoes = rejections(ctx, rules, tokens)
+        self.lists: list[FieldList] = []
+        self.seen: set[tuple[str, ...]] = set()
+
+    def run(self) -> list[FieldList]:
+        labels = []
+        for rule in self.rules.by_action("find"):
+            try:
+                labels.extend((m.start(), rule, m) for m in rule.finditer(self.text))
+            except RuleTimeout as err:
+                self.ctx.errors.append(str(err))
+        for _, rule, m in sorted(labels, key=lambda x: x[0]):  # in text order: a restated list is the later
+            self._label(rule, m)
+        return self.lists
+
+    def _label(self, rule: Rule, m) -> None:
+        text, vocab = self.text, self.vocab
+        inline = rule.id.endswith("inline_label")
+        colon_end = (text.index(":", m.start()) if inline else text.rindex(":", m.start(), m.end())) + 1
+        start = _label_start(text, colon_end, _line_bounds(text, m.start())[0], vocab)
+        if self.ctx.blocked(start, colon_end, NEVER_DATA):
+            return
+        cued = self._cues_of(start, colon_end)
+        if not cued:
+            return
+        if inline:
+            items = _inline_items(text, colon_end, m.end(), vocab)
+        else:
+            items = (_header_items(self.ctx.items["tables"], text, colon_end, vocab)
+                     or _vertical_items(text, colon_end, vocab))
+        if len(items) < vocab.min_items:
+            return
+        key = tuple(" ".join(i.text.casefold().split()) for i in items)
+        span = (start, max(colon_end, items[-1].span[1]))
+        if key in self.seen:
+            self.ctx.note(rule.id, CATEGORY, "dropped", span, "the same list again")
+            return
+        self.seen.add(key)
+        self.ctx.note(rule.id, CATEGORY, "found", span, " | ".join(key))
+        for c in cued:
+            self.ctx.note(c.rule.id, CATEGORY, "cue", span, c.text)
+        self.lists.append(FieldList(
+            text=text[span[0]:span[1]], span=span, rule=rule.id,
+            label=" ".join(text[start:colon_end].split()),
+            items=[" ".join(i.text.split()) for i in items], item_spans=[i.span for i in items]))
+
+    def _cues_of(self, start: int, end: int) -> list[Candidate]:
+        """The cues inside a label; none when a veto overlaps it (noted for `explain`)."""
+        veto = next((v for v in self.vetoes if v.start < end and start < v.end), None)
+        if veto is not None:
+            self.ctx.note(veto.rule.id, CATEGORY, "rejected", (start, end), veto.rule.reason or "")
+            return []
+        return [c for c in self.cues if start <= c.start and c.end <= end]
 
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
-    return None
+    ctx.items[CATEGORY].extend(Finder(ctx, rules, tokens).run())

@@ -1,10 +1,378 @@
-"""tables extractor (to be written)."""
+"""Tables laid out in the text: ASCII box, pipe/markdown, tab-separated and space-aligned.
+
+`rules/tables.yaml` says what a row of each layout looks like (one `find` rule per
+row shape), which lines are never rows (`reject` rules), and the structural limits
+and header words (`vocab`). Here: gather runs of consecutive lines of one shape,
+split them into cells, check that the run is a table and pick its header. Each
+cell keeps its span, because counts bind table cells to their column header and
+row label, and dates read row labels under a year header.
+"""
 from __future__ import annotations
 
+import bisect
+import re
+from dataclasses import dataclass
+
 from pipeline.context import Context
-from pipeline.matching import TokenMatchers
-from pipeline.rules import RuleSet
+from pipeline.matching import TokenMatchers, rejections
+from pipeline.models import Cell, Table
+from pipeline.rules import RuleSet, RuleTimeout
+
+CATEGORY = "tables"
+# Row shapes, in the order they claim lines: a line of a box table is not also an aligned row.
+SHAPES = ("rule_line", "pipe_row", "tab_row", "aligned_row", "numeric_row")
+NEVER_ROWS = ("link_block", "chrome")
+
+Row = list[Cell]
+
+
+@dataclass
+class Line:
+    index: int
+    start: int
+    text: str
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """The structural knowledge of rules/tables.yaml, compiled once per rule set."""
+
+    min_rows: dict
+    min_columns: int
+    tolerance: int
+    max_line: int
+    number: re.Pattern
+    year: re.Pattern
+    placeholder: re.Pattern
+    markup: re.Pattern
+    split: re.Pattern
+    header_words: frozenset
+
+
+def vocab_of(rules: RuleSet) -> Vocab:
+    v = rules.vocab  # the `re` module caches the compiled patterns
+    limits = v.get("limits", {})
+    return Vocab(
+        min_rows=dict(v.get("min_rows", {})),
+        min_columns=int(limits.get("min_columns", 2)),
+        tolerance=int(limits.get("column_tolerance", 2)),
+        max_line=int(limits.get("max_line_chars", 2000)),
+        number=re.compile(v.get("number_cell", r"^\d+$")),
+        year=re.compile(v.get("year_cell", r"^(?:19|20)\d\d$")),
+        placeholder=re.compile(v.get("placeholder_cell", r"^-$"), re.I),
+        markup=re.compile(v.get("cell_markup", r"<[^<>]*>")),
+        split=re.compile(v.get("cell_split", r"\t| {2,}")),
+        header_words=frozenset(w.lower() for w in v.get("header_words", [])),
+    )
+
+
+# --------------------------------------------------------------------------- lines
+def _lines(text: str) -> list[Line]:
+    out, start = [], 0
+    for i, chunk in enumerate(text.split("\n")):
+        out.append(Line(i, start, chunk))
+        start += len(chunk) + 1
+    return out
+
+
+def _shapes(ctx: Context, rules: RuleSet, lines: list[Line], vocab: Vocab) -> dict[str, dict[int, str]]:
+    """For each row shape, the lines that have it (line index -> rule id), vetoed lines left out."""
+    starts = [ln.start for ln in lines]
+
+    def at(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    vetoed: dict[int, str] = {}
+    for veto in rejections(ctx, rules):
+        for i in range(at(veto.start), at(max(veto.start, veto.end - 1)) + 1):
+            vetoed[i] = veto.rule.id
+    shapes: dict[str, dict[int, str]] = {s: {} for s in SHAPES}
+    for rule in rules.by_action("find"):
+        shape = rule.id.split(".", 1)[1]
+        if shape not in shapes or rule.compiled is None:
+            continue
+        try:
+            for m in rule.finditer(ctx.text):
+                line = lines[at(m.start())]
+                if len(line.text) > vocab.max_line or ctx.blocked(line.start, line.end, NEVER_ROWS):
+                    continue
+                if line.index in vetoed:
+                    ctx.note(vetoed[line.index], CATEGORY, "rejected", (line.start, line.end), line.text.strip())
+                    continue
+                shapes[shape][line.index] = rule.id
+        except RuleTimeout as err:
+            ctx.errors.append(str(err))
+    return shapes
+
+
+def _runs(indices) -> list[list[int]]:
+    """Line indices grouped into runs of consecutive lines."""
+    runs: list[list[int]] = []
+    for i in sorted(indices):
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+# --------------------------------------------------------------------------- cells
+def _cell(text: str, start: int, end: int, vocab: Vocab) -> Cell:
+    """A cell of source [start, end): its text without markup, its span trimmed of
+    white space and of tags wrapping the whole cell, so the span stays honest."""
+    while True:
+        raw = text[start:end]
+        start, end = start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
+        raw = text[start:end]
+        first = vocab.markup.match(raw)
+        last = None
+        for last in vocab.markup.finditer(raw):
+            pass
+        if first and first.end() < len(raw):
+            start += first.end()
+        elif last and last.end() == len(raw) and last.start() > 0:
+            end = start + last.start()
+        else:
+            break
+    clean = " ".join(vocab.markup.sub("", text[start:end]).split())
+    return Cell(clean, (start, end))
+
+
+def _join(parts: list[Cell]) -> Cell:
+    """One cell from the pieces of a cell wrapped over several lines."""
+    full = [c for c in parts if c.text]
+    if not full:
+        return parts[0]
+    return Cell(" ".join(c.text for c in full), (full[0].span[0], full[-1].span[1]))
+
+
+def _split_pipes(line: Line, text: str, vocab: Vocab) -> Row:
+    body = line.text.strip()
+    pos = line.start + len(line.text) - len(line.text.lstrip())
+    if body.startswith("|"):
+        body, pos = body[1:], pos + 1
+    if body.endswith("|"):
+        body = body[:-1]
+    cells = []
+    for part in body.split("|"):
+        cells.append(_cell(text, pos, pos + len(part), vocab))
+        pos += len(part) + 1
+    return cells
+
+
+def _split_by(line: Line, text: str, vocab: Vocab) -> Row:
+    """Cells set apart by tabs or runs of spaces; a leading tab is an empty first cell."""
+    body = line.text.rstrip()
+    lead = len(body) - len(body.lstrip(" "))
+    cells, pos = [], line.start + lead
+    for m in vocab.split.finditer(body, lead):
+        cells.append(_cell(text, pos, line.start + m.start(), vocab))
+        pos = line.start + m.end()
+    cells.append(_cell(text, pos, line.end, vocab))
+    return cells
+
+
+# --------------------------------------------------------------------------- checks
+def _kind(cell: Cell, vocab: Vocab) -> str:
+    t = cell.text
+    if not t:
+        return "empty"
+    if vocab.year.match(t):
+        return "year"
+    if vocab.number.match(t) or vocab.placeholder.match(t):
+        return "number"
+    return "text"
+
+
+def _mostly_numbers(cells: list[Cell], vocab: Vocab) -> bool:
+    kinds = [_kind(c, vocab) for c in cells if c.text]
+    return bool(kinds) and kinds.count("number") * 2 > len(kinds)
+
+
+def _looks_like_header(first: Row, body: list[Row], vocab: Vocab) -> bool:
+    """A first row names the columns when it has no numbers of its own and either uses a
+    header word or stands above a column of numbers with a name (or a year)."""
+    heads = first[1:]
+    if not body or not any(c.text for c in heads) or any(_kind(c, vocab) == "number" for c in heads):
+        return False
+    words = {w for c in first for w in c.text.lower().split()}
+    if words & vocab.header_words:
+        return True
+    return any(_mostly_numbers([r[j] for r in body if j < len(r)], vocab) for j in range(1, len(first)))
+
+
+def _numeric_column(rows: list[Row], vocab: Vocab) -> bool:
+    width = max(len(r) for r in rows)
+    return any(_mostly_numbers([r[j] for r in rows if j < len(r)], vocab) for j in range(1, width))
+
+
+def _columns_filled(rows: list[Row], vocab: Vocab) -> bool:
+    """At least `min_columns` columns hold text in half the rows (not indented prose)."""
+    width = max(len(r) for r in rows)
+    filled = sum(1 for j in range(width) if 2 * sum(1 for r in rows if j < len(r) and r[j].text) >= len(rows))
+    return filled >= vocab.min_columns
+
+
+def _aligned(rows: list[tuple[Line, Row]], vocab: Vocab) -> bool:
+    """Every column after the first starts, or ends, at the same place on each line (± tolerance)."""
+    for j in range(1, len(rows[0][1])):
+        starts = [cells[j].span[0] - line.start for line, cells in rows]
+        ends = [cells[j].span[1] - line.start for line, cells in rows]
+        if max(starts) - min(starts) > vocab.tolerance and max(ends) - min(ends) > vocab.tolerance:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- layouts
+class Finder:
+    """Tables of one document: each layout claims its lines, in the order of SHAPES."""
+
+    def __init__(self, ctx: Context, rules: RuleSet):
+        self.ctx, self.text = ctx, ctx.text
+        self.vocab = vocab_of(rules)
+        self.lines = _lines(ctx.text)
+        self.shapes = _shapes(ctx, rules, self.lines, self.vocab)
+        self.claimed: set[int] = set()
+        self.tables: list[Table] = []
+
+    def run(self) -> list[Table]:
+        ruled = set(self.shapes["rule_line"]) | set(self.shapes["pipe_row"])
+        for run in _runs(ruled):
+            self._ruled(run)
+        for run in self._free_runs("tab_row"):
+            self._split(run, "tsv", "tab_row")
+        for run in self._free_runs("aligned_row"):
+            self._split(run, "aligned", "aligned_row")
+        for run in self._free_runs("numeric_row"):
+            self._numeric(run)
+        return self.tables
+
+    def _free_runs(self, shape: str) -> list[list[int]]:
+        return _runs(i for i in self.shapes[shape] if i not in self.claimed)
+
+    def _emit(self, fmt: str, header: Row, body: list[Row], first: int, last: int, shapes: tuple[str, ...]) -> None:
+        span = (self.lines[first].start, self.lines[last].end)
+        rule_ids = list(dict.fromkeys(self.shapes[s][i] for s in shapes for i in range(first, last + 1)
+                                      if i in self.shapes[s]))  # the layout's own rule first
+        for rid in rule_ids:
+            self.ctx.note(rid, CATEGORY, "found", span, fmt)
+        self.claimed.update(range(first, last + 1))
+        self.tables.append(Table(
+            text=self.text[span[0]:span[1]], span=span, rule=rule_ids[0], format=fmt,
+            header=[c.text for c in header], rows=[[c.text for c in r] for r in body],
+            header_cells=header, row_cells=body))
+
+    def _ruled(self, run: list[int]) -> None:
+        """Box and markdown tables (rule lines split header from body), or bare pipe rows."""
+        rule_lines = self.shapes["rule_line"]
+        groups: list[list[Row]] = [[]]
+        for i in run:
+            if i in rule_lines:
+                groups.append([])
+            else:
+                groups[-1].append(_split_pipes(self.lines[i], self.text, self.vocab))
+        groups = [g for g in groups if g]
+        widths = {len(row) for g in groups for row in g}
+        if not groups or len(widths) != 1:
+            return  # ragged rows: not one table
+        boxed = run[0] in rule_lines or any("+" in self.lines[i].text for i in run if i in rule_lines)
+        fmt = "ascii_box" if boxed else "pipe"
+        if len(groups) > 2:  # a rule under every row: each group is one row, wrapped over lines
+            rows = [[_join([line[j] for line in g]) for j in range(len(g[0]))] for g in groups]
+            header, body = rows[0], rows[1:]
+        elif len(groups) == 2:  # one rule, under the (maybe wrapped) header
+            header = [_join([line[j] for line in groups[0]]) for j in range(len(groups[0][0]))]
+            body = groups[1]
+        else:
+            header, body = [], groups[0]
+            if _looks_like_header(body[0], body[1:], self.vocab):
+                header, body = body[0], body[1:]
+        if (len(body) < self.vocab.min_rows.get(fmt, 2) or len(body[0]) < self.vocab.min_columns
+                or not _columns_filled(body, self.vocab)):
+            return
+        shapes = ("rule_line", "pipe_row") if boxed else ("pipe_row", "rule_line")
+        self._emit(fmt, header, body, run[0], run[-1], shapes)
+
+    def _split(self, run: list[int], fmt: str, shape: str) -> None:
+        """Tab-separated or space-aligned rows, one row per line; a change of width ends a table."""
+        rows = [(self.lines[i], _split_by(self.lines[i], self.text, self.vocab)) for i in run]
+        parts: list[list[tuple[Line, Row]]] = []
+        for row in rows:
+            if parts and len(parts[-1][-1][1]) == len(row[1]):
+                parts[-1].append(row)
+            else:
+                parts.append([row])
+        for part in parts:
+            cells = [c for _, c in part]
+            if len(cells[0]) < self.vocab.min_columns or not _columns_filled(cells, self.vocab):
+                continue
+            header, body = [], cells
+            if _looks_like_header(cells[0], cells[1:], self.vocab):
+                header, body = cells[0], cells[1:]
+            if len(body) < self.vocab.min_rows.get(fmt, 2):
+                continue
+            if fmt == "aligned" and not (_numeric_column(body, self.vocab) and _aligned(part, self.vocab)):
+                continue
+            self._emit(fmt, header, body, part[0][0].index, part[-1][0].index, (shape,))
+
+    def _numeric(self, run: list[int]) -> None:
+        """Rows of a label and single-spaced numbers; the same count of numbers on each line."""
+        rows = [(i, self._label_and_numbers(self.lines[i])) for i in run]
+        parts: list[list[tuple[int, Row]]] = []
+        for i, cells in rows:
+            if len(cells) > 2 and parts and len(parts[-1][-1][1]) == len(cells):
+                parts[-1].append((i, cells))
+            elif len(cells) > 2:
+                parts.append([(i, cells)])
+        for part in parts:
+            body = [c for _, c in part]
+            if len(body) < self.vocab.min_rows.get("aligned", 3):
+                continue
+            first = part[0][0]
+            header = self._header_above(first, len(body[0]))
+            self._emit("aligned", header, body, first - (1 if header else 0), part[-1][0], ("numeric_row",))
+
+    def _label_and_numbers(self, line: Line) -> Row:
+        tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", line.text)]
+        n = 0
+        while n < len(tokens) - 1 and self.vocab.number.match(line.text[slice(*tokens[-1 - n])]):
+            n += 1
+        if n < 2:
+            return []
+        label_end = tokens[-n - 1][1]
+        cells = [_cell(self.text, line.start, line.start + label_end, self.vocab)]
+        cells += [_cell(self.text, line.start + s, line.start + e, self.vocab) for s, e in tokens[-n:]]
+        return cells
+
+    def _header_above(self, first: int, width: int) -> Row:
+        """The line right above a run of numeric rows names its columns if it splits into as many cells."""
+        if first == 0 or first - 1 in self.claimed:
+            return []
+        line = self.lines[first - 1]
+        stripped = line.text.strip()
+        if not stripped or stripped[-1] in ".:;?!" or first - 1 in self.shapes["numeric_row"]:
+            return []
+        cells = _split_by(line, self.text, self.vocab)
+        if len(cells) != width:
+            cells = [_cell(self.text, line.start + m.start(), line.start + m.end(), self.vocab)
+                     for m in re.finditer(r"\S+", line.text)]
+        return cells if len(cells) == width else []
+
+
+def _distinct(tables: list[Table]) -> list[Table]:
+    """A table restated (quoted in a reply) is kept once, where it first stands."""
+    seen, out = set(), []
+    for t in sorted(tables, key=lambda t: t.span):
+        key = (tuple(t.header), tuple(tuple(r) for r in t.rows))
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
 
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
-    return None
+    ctx.items[CATEGORY].extend(_distinct(Finder(ctx, rules).run()))
