@@ -102,6 +102,28 @@ def diff(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
     raise typer.Exit(2 if result.errors else 1 if result.changed else 0)
 
 
+@app.command()
+def review(raw: list[Path] = typer.Argument(None, help="input files or folders (default: raw)"),
+           html: Path = typer.Option(..., "--html", help="folder to write the pages into"),
+           rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder")) -> None:
+    """Static HTML pages: each document with its extractions highlighted, and an index."""
+    from pipeline.review import review as write_review
+    from pipeline.rules import RuleError
+
+    try:
+        result = write_review(raw or [Path("raw")], html, rules)
+    except RuleError as e:
+        for problem in e.problems:
+            console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    for page in result.failed:
+        console.print(f"[red]failed[/red] {page.rel}: {page.error}", highlight=False, soft_wrap=True)
+    console.print(f"{len(result.pages) - len(result.failed)} page(s) written; open {html / 'index.html'}",
+                  highlight=False, soft_wrap=True)
+    if result.failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 
