@@ -1,20 +1,35 @@
-"""Ingest: find input files, read and decode them, normalise newlines, hash them.
+"""Ingest: find input files, refuse the ones that are not documents, decode, normalise.
 
-Spans in the output refer to the text this module returns: decoded, with CRLF and
-lone CR turned into LF.
+Spans in the output refer to the text this module returns: decoded, NUL characters
+removed, CRLF and lone CR turned into LF. What was done is kept on the Source
+(`encoding`, `nul_removed`, `newlines`) and written to the record's `source`.
+
+Every refusal is an IngestError whose message is the reason a reviewer reads.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import charset_normalizer
 
-MAX_BYTES = 100 * 1024 * 1024  # a larger document is refused (configurable with --max-bytes)
+# Documents above this many bytes are refused (`foi-extract run --max-bytes`). Measured:
+# a 100 MB text takes ~2 minutes and ~4.3 GB of memory in one process (spaCy keeps every
+# token), and real FOI correspondence is rarely over 1 MB.
+MAX_BYTES = 20_000_000
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+# Mail exports are Western code pages; trying them first keeps charset-normalizer from
+# reading a short cp1252 letter as cp1250 or UTF-16.
+WESTERN_ENCODINGS = ["cp1252", "latin_1", "iso8859_15"]
+_WIDE_BOMS = [  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+]
+_BOMS = [(b"\xef\xbb\xbf", "utf-8-sig")] + _WIDE_BOMS  # utf-8-sig: UTF-8 with a BOM
 
 
 class IngestError(Exception):
@@ -25,48 +40,175 @@ class IngestError(Exception):
 class Source:
     path: Path  # the file on disk
     rel: str  # its path relative to the input root, with '/' separators
-    sha256: str
-    text: str
+    sha256: str  # of the bytes on disk
+    text: str  # decoded and normalised: what spans index
     encoding: str
+    nul_removed: int = 0
+    newlines: str = "lf"  # what the file used: lf, crlf, cr or mixed
+
+    def provenance(self) -> dict[str, Any]:
+        """The record's `source` fields that say how `text` was made from the bytes."""
+        out: dict[str, Any] = {"encoding": self.encoding}
+        if self.nul_removed:
+            out["nul_removed"] = self.nul_removed
+        if self.newlines != "lf":
+            out["newlines"] = self.newlines
+        return out
 
 
+# --------------------------------------------------------------------------- finding
 def discover(root: Path) -> Iterator[Path]:
-    """Candidate input files under `root`, in a stable order, streamed (never listed whole)."""
+    """Candidate input files under `root`, in a stable order, streamed (never listed whole).
+
+    Besides text files, anything a reviewer would take for a document is yielded so that
+    `read_source` reports it: symbolic links, and folders named like documents (`x.txt/`)
+    or linked in (never followed: a link may loop or lead out of `root`).
+    """
     root = Path(root)
     if root.is_file():
         yield root
         return
     for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        for name in sorted(dirnames):
+            if not name.startswith(".") and (_is_text_name(name) or (here / name).is_symlink()):
+                yield here / name
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or name.endswith(".key.yaml"):
                 continue
-            path = Path(dirpath) / name
-            if path.suffix.lower() in TEXT_SUFFIXES or path.is_symlink():
-                yield path
+            if _is_text_name(name) or (here / name).is_symlink():
+                yield here / name
+
+
+def _is_text_name(name: str) -> bool:
+    return Path(name).suffix.lower() in TEXT_SUFFIXES
 
 
 def relative_name(path: Path, root: Path) -> str:
+    """`path` relative to the input root with '/' separators; never raises (may hold '..')."""
     root = Path(root)
     if root.is_file():
-        return path.name
-    return path.relative_to(root).as_posix()
+        return Path(path).name
+    rel = Path(os.path.relpath(path, root)).as_posix()
+    # an undecodable byte in a file name shows as \xNN rather than a lone surrogate
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+# --------------------------------------------------------------------------- reading
+def read_source(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Source:
+    """Read one input file; IngestError says why it cannot be used."""
+    path, root = Path(path), Path(root)
+    rel = relative_name(path, root)
+    _check_place(path, root, rel)
+    _check_kind(path, max_bytes)
+    _check_output_clash(path, root)
+    data = _read_bytes(path, max_bytes)
+    if not data.strip():
+        raise IngestError("empty file")
+    if looks_binary(data):
+        raise IngestError("binary file, not text")
+    text, encoding = decode(data)
+    nuls = text.count("\x00")
+    text = text.replace("\x00", "")
+    if not text.strip():
+        raise IngestError("empty file (no text after decoding)")
+    newlines = newline_style(text)
+    return Source(path=path, rel=rel, sha256=hashlib.sha256(data).hexdigest(),
+                  text=normalise_newlines(text), encoding=encoding, nul_removed=nuls, newlines=newlines)
+
+
+def _check_place(path: Path, root: Path, rel: str) -> None:
+    """Refuse names that would lead out of the input folder, by '..' or by a link."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # os gives undecodable bytes as lone surrogates
+        raise IngestError("file name is not valid UTF-8 (rename it)") from None
+    if root.is_file():
+        return
+    if rel == ".." or rel.startswith("../") or Path(rel).is_absolute():
+        raise IngestError("outside the input folder")
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            raise IngestError(f"broken symbolic link (to {os.readlink(path)})") from None
+        except (OSError, RuntimeError):  # a loop of links
+            raise IngestError("symbolic link loop") from None
+    else:
+        target = path.resolve()
+    if not target.is_relative_to(root.resolve()):
+        how = "symbolic link points" if path.is_symlink() else "resolves to a place"
+        raise IngestError(f"{how} outside the input folder ({target})")
+
+
+def _check_kind(path: Path, max_bytes: int) -> None:
+    """Only regular files of bounded size are read: a FIFO would block forever."""
+    try:
+        info = path.stat()
+    except PermissionError:
+        raise IngestError("permission denied") from None
+    except OSError as e:
+        raise IngestError(f"cannot read: {e.strerror or e}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise IngestError("is a directory, not a document" if not path.is_symlink()
+                          else "symbolic link to a directory (links to folders are not followed)")
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError("not a regular file (a FIFO, socket or device)")
+    if info.st_size > max_bytes:
+        raise IngestError(f"{info.st_size} bytes is over the limit of {max_bytes} (raise it with --max-bytes)")
+
+
+def _check_output_clash(path: Path, root: Path) -> None:
+    """`a.md` and `a.txt` would both write `a.yaml`: the first in name order keeps it."""
+    if root.is_file():
+        return
+    for suffix in sorted(TEXT_SUFFIXES | {s.upper() for s in TEXT_SUFFIXES}):
+        other = path.with_suffix(suffix)
+        if other.name < path.name and (other.is_file() or other.is_symlink()):
+            raise IngestError(f"its output would overwrite that of {other.name} (same name, another suffix)")
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)  # never more, even if the file grew since stat
+    except PermissionError:
+        raise IngestError("permission denied") from None
+    except OSError as e:
+        raise IngestError(f"cannot read: {e.strerror or e}") from None
+    if len(data) > max_bytes:
+        raise IngestError(f"over the limit of {max_bytes} bytes (raise it with --max-bytes)")
+    return data
+
+
+# --------------------------------------------------------------------------- decoding
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text: BOMs honoured, UTF-8 preferred, else detected (cp1252, latin-1...)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    """Decode bytes to text: BOMs honoured, UTF-8 preferred, else detected (cp1252, latin-1...).
+
+    Bytes that do not fit the encoding a BOM announces become U+FFFD rather than
+    losing the document; mojibake already in the text is left as it is.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding.replace("-sig", ""), errors="replace"), encoding
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
+    best = (charset_normalizer.from_bytes(data, cp_isolation=WESTERN_ENCODINGS).best()
+            or charset_normalizer.from_bytes(data).best())
     if best is None:
         raise IngestError("not text: no character encoding fits (binary file?)")
     return str(best), best.encoding
+
+
+def newline_style(text: str) -> str:
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
+    used = [name for name, n in (("lf", lf), ("crlf", crlf), ("cr", cr)) if n]
+    return used[0] if len(used) == 1 else ("mixed" if used else "lf")
 
 
 def normalise_newlines(text: str) -> str:
@@ -74,38 +216,9 @@ def normalise_newlines(text: str) -> str:
 
 
 def looks_binary(data: bytes) -> bool:
+    """Many control bytes in the first 8 KB (NULs in a UTF-16 file with a BOM are fine)."""
     sample = data[:8192]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if sample.startswith(tuple(bom for bom, _ in _WIDE_BOMS)):
         return False
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return b"\x00" in sample and controls > len(sample) * 0.1 or controls > len(sample) * 0.3
-
-
-def read_source(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Source:
-    """Read one input file; IngestError says why it cannot be used."""
-    path = Path(path)
-    rel = relative_name(path, root)
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.exists():
-            raise IngestError("broken symbolic link")
-        if not Path(root).is_file() and not target.is_relative_to(Path(root).resolve()):
-            raise IngestError(f"symbolic link points outside the input folder ({target})")
-    if path.is_dir():
-        raise IngestError("is a directory")
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(f"{size} bytes is over the limit of {max_bytes} (raise it with --max-bytes)")
-        data = path.read_bytes()
-    except PermissionError:
-        raise IngestError("permission denied") from None
-    except OSError as e:
-        raise IngestError(f"cannot read: {e.strerror or e}") from None
-    if not data.strip():
-        raise IngestError("empty file")
-    if looks_binary(data):
-        raise IngestError("binary file, not text")
-    text, encoding = decode(data)
-    text = normalise_newlines(text.replace("\x00", ""))
-    return Source(path=path, rel=rel, sha256=hashlib.sha256(data).hexdigest(), text=text, encoding=encoding)
