@@ -11,6 +11,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from pipeline.ingest import MAX_BYTES
+
 app = typer.Typer(help="Turn raw FOI correspondence into structured YAML.", no_args_is_help=True,
                   add_completion=False)
 rules_app = typer.Typer(help="Check the rule files reviewers edit.", no_args_is_help=True)
@@ -23,8 +25,12 @@ def run(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
         out: Path = typer.Option(Path("extracted"), "--out", help="output folder"),
         rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder"),
         batch_size: int = typer.Option(100, "--batch-size", min=1, help="documents per Prefect task"),
-        force: bool = typer.Option(False, "--force", help="re-extract unchanged documents too")) -> None:
+        force: bool = typer.Option(False, "--force", help="re-extract unchanged documents too"),
+        max_bytes: int = typer.Option(MAX_BYTES, "--max-bytes", min=1,
+                                      help="refuse documents larger than this (bytes on disk)")) -> None:
     """Run the Prefect flow over RAW, writing one YAML per document under OUT."""
+    from rich.markup import escape
+
     from pipeline.flows import extract_flow
     from pipeline.rules import RuleError, load_rules
 
@@ -37,9 +43,12 @@ def run(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
     if not raw.exists():
         console.print(f"{raw}: no such file or folder", markup=False)
         raise typer.Exit(2)
-    summary = extract_flow(raw=str(raw), out=str(out), rules=str(rules), batch_size=batch_size, force=force)
+    summary = extract_flow(raw=str(raw), out=str(out), rules=str(rules), batch_size=batch_size, force=force,
+                           max_bytes=max_bytes)
+    for rel, warning in summary.warnings:  # names and reasons are data: never read as markup
+        console.print(f"[yellow]warning[/yellow] {escape(rel)}: {escape(warning)}", highlight=False)
     for rel, reason in summary.failed:
-        console.print(f"[red]failed[/red] {rel}: {reason}", highlight=False)
+        console.print(f"[red]failed[/red] {escape(rel)}: {escape(reason)}", highlight=False)
     console.print(f"done {summary.done}, skipped {summary.skipped}, failed {len(summary.failed)} "
                   f"in {summary.seconds:.1f} s", highlight=False)
     if summary.failed:

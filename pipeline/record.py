@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from glob import escape as glob_escape
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -98,7 +99,11 @@ def to_yaml(data: dict) -> str:
 
 
 def write_atomic(path: Path, content: str) -> None:
-    """Write via a temporary file in the same directory, then rename over `path`."""
+    """Write via a temporary file in the same directory, then rename over `path`.
+
+    A run killed mid-write leaves only a hidden `.NAME.yaml.*.tmp` (never a partial
+    NAME.yaml); the next write of NAME.yaml removes it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -107,12 +112,22 @@ def write_atomic(path: Path, content: str) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        _remove_leftovers(path)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Temporary files of earlier, interrupted writes of `path` (each document is written once per run)."""
+    for old in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 def write_record(record: Record, path: Path) -> dict:

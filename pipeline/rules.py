@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re as _stdre
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -35,7 +39,17 @@ import yaml
 from pipeline import __version__
 
 MAX_RULE_FILE_BYTES = 1_000_000
-REGEX_TIMEOUT_S = 2.0  # per rule per document: a guard against catastrophic backtracking
+MAX_YAML_DEPTH = 40  # deeper nesting is a mistake or an attack (PyYAML recurses per level)
+MAX_REGEX_CHARS = 50_000  # a rule's regex after macro expansion
+MAX_REPEAT_PRODUCT = 100_000  # nested counted repeats ((?:a{1000}){1000}) compile unrolled
+# Per rule per document: a guard against catastrophic backtracking. The regex module
+# counts matching time over a whole finditer, so a long document gets proportionally more.
+REGEX_TIMEOUT_S = 2.0
+REGEX_TIMEOUT_PER_MILLION_CHARS_S = 2.0
+# One document's wall-clock budget, checked as each rule starts; past it the document fails.
+DOCUMENT_BUDGET_S = 60.0
+DOCUMENT_BUDGET_PER_MILLION_CHARS_S = 30.0
+_deadline: ContextVar[float | None] = ContextVar("foi_document_deadline", default=None)
 _MACRO = _stdre.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
 
@@ -51,11 +65,36 @@ class RuleTimeout(Exception):
     """A rule's regex ran past its time budget on one document."""
 
 
+class DocumentTimeout(Exception):
+    """A document ran past its time budget; its output would be incomplete, so it fails."""
+
+
+def document_budget(chars: int) -> float:
+    return DOCUMENT_BUDGET_S + DOCUMENT_BUDGET_PER_MILLION_CHARS_S * chars / 1e6
+
+
+@contextmanager
+def regex_budget(seconds: float) -> Iterator[None]:
+    """Within this block (one document, one thread), rules stop once `seconds` have passed."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
 # --------------------------------------------------------------------------- loading
 class _LineLoader(yaml.SafeLoader):
     """safe_load that remembers the line each mapping starts on (as `__line__`)."""
 
     def construct_mapping(self, node, deep=False):  # noqa: D102 - yaml hook
+        seen: dict[str, int] = {}
+        for key, _ in node.value:  # plain safe_load keeps the last of two equal keys, silently
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key.value!r} (first on line {seen[key.value]})", key.start_mark)
+            if isinstance(key, yaml.ScalarNode):
+                seen[key.value] = key.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
@@ -65,7 +104,14 @@ class _LineLoader(yaml.SafeLoader):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
                 None, None, "aliases (*name) are not allowed in rule files", event.start_mark)
-        return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _LineList(list):
@@ -85,18 +131,25 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 def _read_yaml(path: Path) -> Any:
-    size = path.stat().st_size
-    if size > MAX_RULE_FILE_BYTES:
-        raise RuleError([f"{path}:1: file is {size} bytes; rule files are limited to {MAX_RULE_FILE_BYTES}"])
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        size = path.stat().st_size
+        if size > MAX_RULE_FILE_BYTES:
+            raise RuleError([f"{path}:1: file is {size} bytes; rule files are limited to {MAX_RULE_FILE_BYTES}"])
+        data = path.read_bytes()
+    except OSError as e:  # a broken link, a folder named x.yaml, no permission
+        raise RuleError([f"{path}:1: cannot read: {e.strerror or e}"]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise RuleError([f"{path}:{line}: not UTF-8 text (byte {data[e.start]:#x}: {e.reason})"]) from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark else 1
         what = getattr(e, "problem", None) or str(e)
         raise RuleError([f"{path}:{line}: not valid YAML: {what}"]) from None
-    except UnicodeDecodeError as e:
-        raise RuleError([f"{path}:1: not UTF-8 text ({e.reason})"]) from None
 
 
 @lru_cache(maxsize=1)
@@ -163,12 +216,22 @@ class Rule:
         return f"{self.file}:{self.line}: rule {self.id}"
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Any]:
-        """Regex matches, under the timeout guard; raises RuleTimeout past it."""
+        """Regex matches, under the timeout guard; raises RuleTimeout past it.
+
+        Inside `regex_budget`, raises DocumentTimeout once the document's budget is spent.
+        """
+        end = len(text) if endpos is None else endpos
+        limit = REGEX_TIMEOUT_S + REGEX_TIMEOUT_PER_MILLION_CHARS_S * max(end - pos, 0) / 1e6
+        deadline = _deadline.get()
+        left = math.inf if deadline is None else deadline - time.monotonic()
+        if left <= 0:
+            raise DocumentTimeout(f"document ran over its time budget (stopped before {self.where})")
         try:
-            yield from self.compiled.finditer(text, pos, endpos if endpos is not None else len(text),
-                                              timeout=REGEX_TIMEOUT_S)
+            yield from self.compiled.finditer(text, pos, end, timeout=min(limit, left))
         except TimeoutError:
-            raise RuleTimeout(f"{self.where}: regex ran over {REGEX_TIMEOUT_S}s and was stopped") from None
+            if left < limit:
+                raise DocumentTimeout(f"document ran over its time budget (stopped in {self.where})") from None
+            raise RuleTimeout(f"{self.where}: regex ran over {limit:.1f}s and was stopped") from None
 
     def span_of(self, m: Any) -> tuple[int, int]:
         return m.span(self.group)
@@ -204,8 +267,10 @@ def _expand(source: str, macros: dict[str, str], where: str) -> str:
         new = _MACRO.sub(sub, source)
         if new == source:
             return new
+        if len(new) > MAX_REGEX_CHARS:
+            raise RuleError([f"{where}: regex grows past {MAX_REGEX_CHARS} characters with its macros"])
         source = new
-    return source
+    raise RuleError([f"{where}: macros nest more than 5 deep (does a macro use itself?)"])
 
 
 # A quantified group whose body is one repeated atom with nothing required after it
@@ -214,6 +279,38 @@ def _expand(source: str, macros: dict[str, str], where: str) -> str:
 # the per-document regex timeout guards against subtler cases.
 _ATOM = r"(?:\\.|\[[^\]]*\]|[^()\\|])"
 _NESTED_QUANTIFIER = _stdre.compile(r"\((?:\?:)?" + _ATOM + r"[+*](?:" + _ATOM + r"[?*])*\)[+*{]")
+_COUNTED = _stdre.compile(r"\{(\d*)(?:,(\d*))?\}")
+_CLASS = _stdre.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")
+
+
+def _repeat_product(source: str) -> int:
+    """The largest product of nested counted repeats: `(?:a{1000}){1000}` is 1,000,000.
+
+    The regex module unrolls counted repeats as it compiles, so a large product makes
+    loading the rules hang; it is refused before compiling.
+    """
+    inside = [1]  # the largest product within each open group
+    last, i = 1, 0  # the product carried by the atom or group just read
+    while i < len(source):
+        c, counted = source[i], _COUNTED.match(source, i)
+        if c == "\\":
+            last, i = 1, i + 2
+        elif c == "[" and (m := _CLASS.match(source, i)):
+            last, i = 1, m.end()
+        elif c == "(":
+            inside.append(1)
+            last, i = 1, i + 1
+        elif c == ")" and len(inside) > 1:
+            last = inside.pop()
+            inside[-1] = max(inside[-1], last)
+            i += 1
+        elif counted and any(counted.groups()):
+            last *= max(int(n) for n in counted.groups() if n)
+            inside[-1] = max(inside[-1], last)
+            i = counted.end()
+        else:
+            last, i = 1, i + 1
+    return max(inside)
 
 
 def _check_token_pattern(pattern: list, where: str) -> None:
@@ -255,6 +352,9 @@ def _compile_rule(raw: dict, category: str, path: Path, macros: dict[str, str]) 
         if _NESTED_QUANTIFIER.search(rule.regex):
             raise RuleError([f"{where}: regex has a nested quantifier (like (a+)+), "
                              "which can backtrack catastrophically"])
+        if _repeat_product(rule.regex) > MAX_REPEAT_PRODUCT:
+            raise RuleError([f"{where}: nested counted repeats (like (?:a{{1000}}){{1000}}) multiply past "
+                             f"{MAX_REPEAT_PRODUCT}: the regex would take too long to compile"])
         flags = regex.VERSION0 | (regex.IGNORECASE if rule.ignore_case else 0)
         try:
             rule.compiled = regex.compile(rule.regex, flags)
