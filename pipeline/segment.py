@@ -1,21 +1,34 @@
 """Segment a document: never-data regions (WDTK chrome, URLs, e-mail addresses,
-masking placeholders), the document's kind/title/status/authority/requester, and
-the thread's messages. Driven by `rules/segment.yaml`.
+masking placeholders), quoted earlier messages, the thread's messages, and the
+document's kind / title / status / authority / requester. Driven by `rules/segment.yaml`.
+
+The order matters: regions first (a URL is never a sender line), then the document's
+head (kind decides how the thread is split), then the thread (which marks quotations
+and proposes the requester from the first request's signature), then what needs the
+quotations known (an outcome stated outside them), then the authority/requester vote.
 """
 from __future__ import annotations
 
+from pipeline import document_fields, thread
 from pipeline.context import Context
 from pipeline.matching import TokenMatchers
 from pipeline.rules import RuleSet
+from pipeline.segment_hits import Hits
 
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
-    """Rules with `set: {region: KIND}` mark never-data regions."""
-    for rule in rules.by_action("find"):
-        region = rule.set.get("region")
-        if region and rule.compiled is not None:
-            for m in rule.finditer(ctx.text):
-                s, e = rule.span_of(m)
-                if e > s:
-                    ctx.add_region(s, e, region)
-                    ctx.note(rule.id, "segment", "found", (s, e), region)
+    hits = Hits(ctx, rules)
+    _mark_regions(ctx, hits)
+    votes = document_fields.Votes()
+    document_fields.read(ctx, hits, votes)
+    thread.split(ctx, hits, votes)
+    document_fields.read_outcome(ctx, hits)
+    votes.decide(ctx)
+
+
+def _mark_regions(ctx: Context, hits: Hits) -> None:
+    """Rules with `set: {region: KIND}` mark text that is never data."""
+    for h in hits.hits("region"):
+        if h.end > h.start:
+            ctx.add_region(h.start, h.end, h.attrs["region"])
+            hits.note(h, h.attrs["region"])

@@ -1,0 +1,65 @@
+"""Clean the names of people and bodies as the document writes them.
+
+People lose honorifics and post-nominals ("Dr Colin Iain Campbell MBChB FRSPH" ->
+"Colin Iain Campbell"); bodies lose a leading "the", a trailing possessive and a
+trailing abbreviation in brackets ("Metropolitan Police Service (MPS)"). The word
+lists come from `rules/segment.yaml` (vocab).
+"""
+from __future__ import annotations
+
+import re
+
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
+_QUOTES = "‘’“”\"'`*_"
+_TRAILING_BRACKET = re.compile(r"\s*\((?:the\s+)?[^()]{1,40}\)\s*$", re.I)
+
+
+def squash(text: str) -> str:
+    """White space collapsed (non-breaking spaces and line breaks included), invisible marks dropped."""
+    return re.sub(r"\s+", " ", _INVISIBLE.sub("", text.replace("\u00a0", " "))).strip()
+
+
+def person(raw: str | None, vocab: dict) -> str | None:
+    """A person's (or a group's) name without honorifics or post-nominals; None if nothing is left."""
+    if not raw:
+        return None
+    words = squash(raw).strip(_QUOTES + " ,.;:").split()
+    honorifics = {h.lower().rstrip(".") for h in vocab.get("honorifics", [])}
+    post = {p.lower().rstrip(".") for p in vocab.get("post_nominals", [])}
+    while words and words[0].lower().rstrip(".") in honorifics:
+        words.pop(0)
+    mixed_case = any(w != w.upper() for w in words)
+    while len(words) > 1 and (words[-1].lower().rstrip(".,") in post
+                              or (mixed_case and _initialism(words[-1]))):
+        words.pop()
+    name = " ".join(words).strip(_QUOTES + " ,.;:")
+    if not name or not re.search(r"[^\W\d_]", name) or len(words) > 6:
+        return None
+    return name
+
+
+def _initialism(word: str) -> bool:
+    """Letters after a name such as FRSPH or MBChB: two or more capitals, no other marks."""
+    return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*", word)) and sum(c.isupper() for c in word) >= 2
+
+
+def body(raw: str | None) -> str | None:
+    """A public body's name as it should be reported, or None."""
+    if not raw:
+        return None
+    name = squash(raw).strip(_QUOTES + " ,.;:")
+    name = _TRAILING_BRACKET.sub("", name)
+    name = re.sub(r"^(?:the|The|THE)\s+", "", name)
+    name = re.sub(r"[’']s$", "", name).strip(" ,.;:")
+    return name or None
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """Two names written the same way, ignoring case, spacing and '&' for 'and'."""
+    if not a or not b:
+        return False
+    return _key(a) == _key(b)
+
+
+def _key(name: str) -> str:
+    return squash(name).casefold().replace("&", "and")

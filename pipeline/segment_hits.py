@@ -1,0 +1,81 @@
+"""What the segment rules found in one text, grouped by what their `set:` says.
+
+Each rule's regex runs at most once per document; the modules of the segment stage
+(document fields, quotes, thread) ask for hits by meaning: `hits("status")`,
+`hits("boundary", "header")`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.context import Context
+from pipeline.rules import Rule, RuleSet, RuleTimeout
+
+
+@dataclass
+class Hit:
+    rule: Rule
+    start: int
+    end: int
+    match: Any
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return self.rule.set
+
+    def group(self, name: str) -> str | None:
+        """A named group's text, or None when the regex has no such group or it did not take part."""
+        if name not in self.match.re.groupindex:
+            return None
+        return self.match.group(name)
+
+    def groups_like(self, prefix: str) -> list[tuple[str, tuple[int, int]]]:
+        """Texts and spans of the named groups `prefix`, `prefix2`, ... that took part."""
+        out = []
+        for name in self.match.re.groupindex:
+            if name.startswith(prefix) and self.match.group(name) is not None:
+                out.append((self.match.group(name), self.match.span(name)))
+        return out
+
+
+class Hits:
+    """Lazy, cached matches of a segment rule set over one document."""
+
+    def __init__(self, ctx: Context, rules: RuleSet):
+        self.ctx = ctx
+        self.rules = rules
+        self.vocab = rules.vocab
+        self._by_rule: dict[str, list[Hit]] = {}
+
+    def of_rule(self, rule: Rule) -> list[Hit]:
+        found = self._by_rule.get(rule.id)
+        if found is None:
+            found = []
+            if rule.compiled is not None and rule.action == "find":
+                try:
+                    for m in rule.finditer(self.ctx.text):
+                        s, e = rule.span_of(m)
+                        if s >= 0:
+                            found.append(Hit(rule, s, e, m))
+                except RuleTimeout as err:
+                    self.ctx.errors.append(str(err))
+            self._by_rule[rule.id] = found
+        return found
+
+    def rules_with(self, key: str, value: Any = ...) -> list[Rule]:
+        return [r for r in self.rules.rules
+                if key in r.set and (value is ... or r.set[key] == value)]
+
+    def hits(self, key: str, value: Any = ...) -> list[Hit]:
+        """Hits of every rule whose `set` has `key` (equal to `value` if given), by position."""
+        out = [h for r in self.rules_with(key, value) for h in self.of_rule(r)]
+        return sorted(out, key=lambda h: (h.start, -h.end))
+
+    def note(self, hit: Hit, detail: str, span: tuple[int, int] | None = None) -> None:
+        """Record that `hit`'s rule decided something (for `explain` and the examples checker)."""
+        self.ctx.note(hit.rule.id, "segment", "found", span or hit.span, detail)
