@@ -1,10 +1,623 @@
-"""counts extractor (to be written)."""
+"""Counts: numbers that count something, bound to what they count.
+
+Figures come from two places. Table cells (the tables stage's items): every number
+in a cell counts its column header, for the period or party its row label names.
+Prose: `rules/counts.yaml` finds numbers in figures and in words and vetoes what is
+not a count (money, measures, years, provisions, list numbers ...). A prose number
+is bound to the noun phrase after it (its subject), or borrows one: "21 of these"
+from the count before it, "(two in X and one in Y)" from the count it breaks down,
+a figure on a label line from the "number of X" heading above it.
+
+One item per counted fact: a restatement ("seven (7)", a quoted request, a sentence
+repeating a table cell) becomes a mention of the item it restates. A number with
+no subject of its own can only restate; if it restates nothing it is dropped.
+"""
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass, field
+
+import regex
+
 from pipeline.context import Context
-from pipeline.matching import TokenMatchers
+from pipeline.matching import Candidate, TokenMatchers, cues, find_candidates
+from pipeline.models import Count, Table
 from pipeline.rules import RuleSet
 
+CATEGORY = "counts"
+TABLE_RULE = "counts.table_cell"  # the component that reads table cells
 
+_TOKEN = regex.compile(
+    r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
+    r"|\([A-Z][A-Za-z]{1,12}\)"  # an acronym in brackets after a name: (DWP)
+    r"|\n[ \t]*(?=\n)|\n|[^\sA-Za-z]")
+_RESTATED = regex.compile(r"[ \t]*\([ \t]*(\d[\d,]*)[ \t]*\)")  # "seven (7)"
+_PARTITIVE_AFTER = regex.compile(r"[ \t\n]+of[ \t\n]+(?:these|those|them|which|whom|the)\b", regex.I)
+_PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|the)[ \t\n]*$", regex.I)
+_NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)[ \t\n]+of[ \t\n]*$")
+_SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[•*·-]|\(?\w{1,3}[.)])[ \t])")
+_WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
+
+
+# --------------------------------------------------------------------------- vocabulary
+@dataclass(frozen=True)
+class Vocab:
+    """The word lists of `rules/counts.yaml`, in the shapes the extractor uses."""
+
+    numbers: dict
+    scales: dict
+    stop: frozenset
+    plural: frozenset
+    singular_of: dict
+    classes: dict
+    qualifier_words: frozenset
+    money_words: frozenset
+    percent_words: frozenset
+    party_stop: frozenset
+    connectors: frozenset
+    tally_window: int
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> "Vocab":
+        v = rules.vocab
+        low = lambda key: frozenset(str(w).lower() for w in v.get(key, []))  # noqa: E731
+        return cls(
+            numbers={str(k).lower(): int(n) for k, n in v.get("number_words", {}).items()},
+            scales={str(k).lower(): int(n) for k, n in v.get("number_scales", {}).items()},
+            stop=low("subject_stopwords"), plural=low("plural_nouns"),
+            singular_of={str(k).lower(): str(s).lower() for k, s in v.get("singular_of", {}).items()},
+            classes={str(k).lower(): str(c) for k, c in v.get("subject_classes", {}).items()},
+            qualifier_words=low("qualifier_words"), money_words=low("money_header_words"),
+            percent_words=low("percent_header_words"),
+            party_stop=frozenset(str(w) for w in v.get("party_stopwords", [])),
+            connectors=low("party_connectors"),
+            tally_window=int((v.get("tally_window_chars") or [800])[0]),
+        )
+
+
+_VOCABS: dict[int, tuple[RuleSet, Vocab]] = {}
+
+
+def vocab_of(rules: RuleSet) -> Vocab:
+    cached = _VOCABS.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = _VOCABS[id(rules)] = (rules, Vocab.of(rules))
+    return cached[1]
+
+
+# --------------------------------------------------------------------------- numbers and words
+def number_value(text: str, vocab: Vocab) -> int | None:
+    """2,462 -> 2462; "twenty-one" -> 21; "one hundred and five" -> 105; "a dozen" -> 12."""
+    digits = text.replace(",", "")
+    if digits.isdigit():
+        return int(digits)
+    total, current, seen = 0, 0, False
+    for word in regex.split(r"[\s-]+", text.lower().strip()):
+        if word in ("and", "a", ""):
+            continue
+        if word in vocab.scales:
+            scale = vocab.scales[word]
+            if scale >= 1000:
+                total, current = (total + max(current, 1)) * scale, 0
+            else:
+                current = max(current, 1) * scale
+        elif word in vocab.numbers:
+            current += vocab.numbers[word]
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def singular(word: str, vocab: Vocab) -> str:
+    w = word.lower().strip("'’")
+    if w in vocab.singular_of:
+        return vocab.singular_of[w]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ses", "xes", "ches", "shes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def is_plural(word: str, vocab: Vocab) -> bool:
+    w = word.lower().strip("'’")
+    if w in vocab.plural:
+        return True
+    return len(w) > 2 and w.endswith("s") and not w.endswith(("ss", "us", "is")) and w not in vocab.stop
+
+
+def subject_class(subject: str | None, vocab: Vocab) -> str | None:
+    """What a subject counts, for telling restatements apart: its head noun, by class."""
+    if not subject:
+        return None
+    words = regex.findall(r"[A-Za-z][A-Za-z'’]*", subject)
+    if not words:
+        return None
+    head = singular(words[-1], vocab)
+    return vocab.classes.get(head, head)
+
+
+# --------------------------------------------------------------------------- reading the text
+def _tokens(text: str, pos: int, limit: int = 200) -> list:
+    return list(_TOKEN.finditer(text, pos, min(len(text), pos + limit)))
+
+
+def _line_len(text: str, pos: int) -> int:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return (end if end >= 0 else len(text)) - start
+
+
+def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -> tuple[int, int] | None:
+    """The span of the noun phrase that starts at `pos`: words up to a stopword, a mark,
+    or the end of its plural head ("active data sharing agreements", "human rights
+    organisations", "Freedom of Information Act (FOIA) requests")."""
+    toks = _tokens(text, pos)
+    words: list = []
+    plural_seen = False
+    i = 0
+    while i < len(toks) and len(words) < 8:
+        m = toks[i]
+        tok = m.group()
+        if tok == "\n":
+            if _line_len(text, m.start()) >= _WRAPPED_LINE and words:
+                i += 1
+                continue
+            break
+        if tok.startswith("(") and len(tok) > 2 and words and words[-1].group()[0].isupper():
+            words.append(m)  # "Department for Work and Pensions (DWP)"
+            i += 1
+            continue
+        if not tok[0].isalpha():
+            break
+        low = tok.lower()
+        if (low in vocab.connectors and words and words[-1].group()[0].isupper()
+                and i + 1 < len(toks) and toks[i + 1].group()[0].isupper()):
+            words.append(m)  # "Freedom of Information"
+            i += 1
+            continue
+        if low in vocab.stop and not (allow_no and low == "no" and not words):
+            break
+        if plural_seen and not is_plural(low, vocab):
+            break
+        if not words and low.endswith("ing"):
+            break
+        words.append(m)
+        plural_seen = plural_seen or is_plural(low, vocab)
+        i += 1
+    while words and words[-1].group().lower() in vocab.connectors:
+        words.pop()
+    if not words:
+        return None
+    return words[0].start(), words[-1].end()
+
+
+def sentence_bounds(text: str, pos: int, reach: int = 400) -> tuple[int, int]:
+    lo = max(0, pos - reach)
+    start = lo
+    for m in _SENTENCE_END.finditer(text, lo, pos):
+        start = m.end()
+    m = _SENTENCE_END.search(text, pos, min(len(text), pos + reach))
+    return start, (m.start() if m else min(len(text), pos + reach))
+
+
+def _party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple[int, int]]) -> str | None:
+    """The last capitalised name in text[start:pos] ("the Home Office / UKVI", "Ministry of Justice (MoJ)")."""
+    toks = list(_TOKEN.finditer(text, start, pos))
+    best: list = []
+    run: list = []
+    first = True
+    for j, m in enumerate(toks):
+        tok = m.group()
+        inside_skip = any(s <= m.start() < e for s, e in skip)
+        capital = tok[0].isupper() and not inside_skip and tok not in vocab.party_stop and not (first and tok[0].isalpha())
+        if tok[0].isalpha() or tok.startswith("("):
+            first = False if tok[0].isalpha() else first
+        if capital or (tok.startswith("(") and run):
+            run.append(m)
+        elif run and (tok.lower() in vocab.connectors) and j + 1 < len(toks) and toks[j + 1].group()[0].isupper():
+            run.append(m)
+        elif tok == "\n" and run:
+            continue
+        else:
+            if run:
+                best = run
+            run = []
+        if tok in ".!?":
+            first = True
+    if run:
+        best = run
+    while best and best[-1].group().lower() in vocab.connectors:
+        best.pop()
+    if not best:
+        return None
+    return regex.sub(r"\s+", " ", text[best[0].start():best[-1].end()])
+
+
+# --------------------------------------------------------------------------- facts
+@dataclass
+class Fact:
+    """A count being built: the item and what the folding of restatements needs."""
+
+    count: Count
+    kind: str | None  # subject class
+    layout: bool = False  # a table cell or a label line: never folded into another
+    partitive: bool = False  # "two of these requests": a subset with its own predicate
+
+    @property
+    def value(self) -> int:
+        return self.count.value
+
+
+@dataclass
+class Facts:
+    items: list[Fact] = field(default_factory=list)
+    by_value: dict[int, list[Fact]] = field(default_factory=dict)
+
+    def add(self, fact: Fact) -> None:
+        self.items.append(fact)
+        self.by_value.setdefault(fact.value, []).append(fact)
+
+    def restated(self, value: int, kind: str | None, party: str | None, qualifier: str | None,
+                 partitive: bool) -> Fact | None:
+        """The fact that a mention with these attributes restates, if any."""
+        same = self.by_value.get(value, [])
+        layouts = [f for f in same if f.layout]
+        for f in same:
+            if f.layout:
+                if kind is None and (qualifier is None or qualifier in (f.count.qualifier or "")):
+                    return f
+                if kind is not None and kind == f.kind and len(layouts) == 1:
+                    return f
+                continue
+            if partitive and f.partitive:
+                continue
+            if kind is not None and f.kind is not None and kind != f.kind and "any" not in (kind, f.kind):
+                continue
+            if party and f.count.party and _norm(party) != _norm(f.count.party):
+                continue
+            return f
+        return None
+
+    def previous(self, pos: int, reach: int = 400) -> Fact | None:
+        """The nearest prose count with a subject that ends before `pos`."""
+        best = None
+        for f in self.items:
+            end = f.count.span[1]
+            if not f.layout and f.count.subject and pos - reach <= end <= pos:
+                if best is None or end > best.count.span[1]:
+                    best = f
+        return best
+
+
+def _norm(s: str) -> str:
+    return regex.sub(r"[^a-z0-9]+", " ", s.lower().replace("the ", " ")).strip()
+
+
+# --------------------------------------------------------------------------- the stage
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
+    if not rules.rules:
+        return
+    vocab = vocab_of(rules)
+    facts = Facts()
+    for fact in table_counts(ctx, rules, vocab):
+        facts.add(fact)
+    ProseCounts(ctx, rules, vocab, facts, tokens).run()
+    ctx.items[CATEGORY].extend(sorted((f.count for f in facts.items), key=lambda c: c.span))
+
+
+# --------------------------------------------------------------------------- tables
+def _period_rule(rules: RuleSet):
+    try:
+        return rules.get("counts.cue.period_label")
+    except KeyError:
+        return None
+
+
+def _heading_subject(ctx: Context, rules: RuleSet, vocab: Vocab, pos: int, cue_list: list[Candidate]) -> str | None:
+    """The subject of the nearest "number of X" / "how many X" heading before `pos`."""
+    best = None
+    for c in cue_list:
+        if c.rule.id == "counts.cue.number_of" and c.start < pos and pos - c.start <= c.rule.window:
+            best = c
+    if best is None or best.match is None:
+        return None
+    s = read_subject(ctx.text, best.match.start("subject"), vocab)
+    if s is None:
+        return None
+    ctx.note(best.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {best.text[:40]!r}")
+    return ctx.text[s[0]:s[1]]
+
+
+def _looks_like_period(ctx: Context, period_rule, label: str | None, span: tuple[int, int] | None = None) -> bool:
+    if not label:
+        return False
+    if span is not None and any(d.span[0] < span[1] and span[0] < d.span[1] for d in ctx.items.get("dates", [])):
+        return True
+    if period_rule is None:
+        return False
+    m = period_rule.compiled.match(label.strip())
+    return m is not None and m.end() == len(label.strip())
+
+
+def _column_kind(table: Table, j: int, vocab: Vocab) -> str | None:
+    """'money' or 'percent' when column j holds sums of money or percentages."""
+    header = (table.header[j] if j < len(table.header) else "").lower()
+    cells = [row[j].text for row in table.row_cells if j < len(row)]
+    words = set(regex.findall(r"[a-z]+|[£$€%]", header))
+    if words & vocab.money_words or any(regex.search(r"[£$€]", c) for c in cells):
+        return "money"
+    if words & vocab.percent_words or "%" in header or any("%" in c for c in cells):
+        return "percent"
     return None
+
+
+def table_counts(ctx: Context, rules: RuleSet, vocab: Vocab) -> list[Fact]:
+    """Every number in a table cell: subject from the column header, period/party from the row label."""
+    tables = [t for t in ctx.items.get("tables", []) if isinstance(t, Table) and t.row_cells]
+    if not tables:
+        return []
+    number_rule = rules.get("counts.digits")
+    period_rule = _period_rule(rules)
+    cue_list = cues(ctx, rules)
+    out: list[Fact] = []
+    for index, table in enumerate(ctx.items.get("tables", [])):
+        if table not in tables:
+            continue
+        width = max(len(r) for r in table.row_cells)
+        label_col = 0 if width > 1 else None
+        heading = _heading_subject(ctx, rules, vocab, table.span[0], cue_list)
+        headers = list(table.header)
+        periods_across = bool(headers[1:]) and all(
+            _looks_like_period(ctx, period_rule, h) for h in headers[1:] if h)
+        skip_cols = {j for j in range(width) if _column_kind(table, j, vocab)}
+        for row in table.row_cells:
+            label = row[0].text.strip() if label_col == 0 and row else None
+            label_span = row[0].span if label_col == 0 and row else None
+            for j, cell in enumerate(row):
+                if j == label_col or j in skip_cols:
+                    continue
+                column = headers[j].strip() if j < len(headers) and headers[j] else None
+                for m in number_rule.finditer(ctx.text, cell.span[0], cell.span[1]):
+                    fact = _cell_count(ctx, vocab, m, cell, index, label, label_span, column, heading,
+                                       periods_across, period_rule)
+                    if fact is not None:
+                        out.append(fact)
+    return out
+
+
+def _cell_count(ctx, vocab, m, cell, index, label, label_span, column, heading, periods_across, period_rule):
+    s, e = m.span()
+    if any(i.span[0] < e and s < i.span[1] for cat in ("dates", "references") for i in ctx.items.get(cat, [])):
+        return None
+    value = number_value(m.group(), vocab)
+    if value is None:
+        return None
+    after = ctx.text[e:cell.span[1]]
+    word = regex.match(r"[ \t]*([A-Za-z]+)", after)
+    before = ctx.text[cell.span[0]:s]
+    qualifier = word.group(1) if word else ("+" if before.rstrip(" (").endswith("+") else None)
+    if periods_across:
+        subject, period, party = heading, column, label
+    else:
+        subject = column or heading
+        is_period = _looks_like_period(ctx, period_rule, label, label_span)
+        period, party = (label, None) if is_period else (None, label or None)
+    count = Count(text=m.group(), span=(s, e), rule=TABLE_RULE, value=value, subject=subject,
+                  qualifier=qualifier, period=period, party=party, table=index)
+    ctx.note(TABLE_RULE, CATEGORY, "found", (s, e), f"{m.group()} in table {index}")
+    return Fact(count, subject_class(subject, vocab), layout=True)
+
+
+# --------------------------------------------------------------------------- prose
+class ProseCounts:
+    """Numbers in running text: find, bind to a subject, fold restatements."""
+
+    def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, facts: Facts, tokens: TokenMatchers | None):
+        self.ctx, self.rules, self.vocab, self.facts, self.tokens = ctx, rules, vocab, facts, tokens
+        self.text = ctx.text
+        self.cue_list = cues(ctx, rules, tokens)
+        self.approx = [c for c in self.cue_list if c.rule.id == "counts.cue.approximation"]
+        self.approx_ends = [c.end for c in self.approx]
+        self.period_rule = _period_rule(rules)
+        self.taken = self._taken_spans()
+        self.taken_starts = [s for s, _ in self.taken]
+
+    def _taken_spans(self) -> list[tuple[int, int]]:
+        """Text other stages own: dates, references, exemptions and tables."""
+        spans = [tuple(i.span) for cat in ("dates", "references", "exemptions", "tables")
+                 for i in self.ctx.items.get(cat, [])]
+        return sorted(spans)
+
+    def _is_taken(self, s: int, e: int) -> bool:
+        j = bisect.bisect_left(self.taken_starts, e) - 1
+        while j >= 0:
+            ts, te = self.taken[j]
+            if te > s:
+                return True
+            if s - ts > 5000:  # spans are short; tables are the longest
+                break
+            j -= 1
+        return False
+
+    def run(self) -> None:
+        tallies = []
+        for cand in find_candidates(self.ctx, self.rules, self.tokens):
+            if self._is_taken(cand.start, cand.end):
+                self.ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r} belongs to another stage")
+                continue
+            if cand.attrs.get("form") == "no_tally":
+                tallies.append(cand)
+                continue
+            self.bind(cand)
+        for cand in tallies:
+            self.bind_no(cand)
+
+    # ---- binding
+    def bind(self, cand: Candidate) -> None:
+        value = number_value(cand.text, self.vocab)
+        if value is None:
+            return
+        form = cand.attrs.get("form")
+        text = self.text
+        end = cand.end
+        mentions = []
+        restated = _RESTATED.match(text, end)
+        if restated and number_value(restated.group(1), self.vocab) == value:
+            mentions.append(restated.span(1))
+            end = restated.end()
+        qualifier = self._qualifier(cand, end)
+        if text.startswith("+", end):
+            end += 1
+        if text.startswith(")", end) and text[max(0, cand.start - 3):cand.start].endswith(("(c.", "(", "(c. ")):
+            end += 1  # "(c.500) live DfE third party data shares"
+        subject, partitive = self._subject(cand, form, end, value)
+        if subject and not partitive and self._is_qualifier_word(subject):
+            qualifier, subject = subject, None
+        if form == "label_value":
+            if subject is not None:
+                form = "digits"  # a wrapped sentence: "on 25\noccasions"
+            elif not self._good_label(cand):
+                return self._drop(cand, "a line-final number that is not a label's value")
+        kind = subject_class(subject, self.vocab)
+        s_start, s_end = sentence_bounds(text, cand.start)
+        party = _party_before(text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
+        period = self._period(cand, s_start, s_end)
+        if form == "label_value":
+            label = (cand.groups.get("label") or "").strip(" \t|=:–-")
+            if _looks_like_period(self.ctx, self.period_rule, label, None):
+                period = label
+            elif label:
+                subject = subject or label
+            subject = subject or self._heading(cand.start)
+            kind, party = None, None
+        fact = self.facts.restated(value, kind, party, qualifier, partitive)
+        if fact is not None and form != "label_value" and form != "attachments":
+            fact.count.mentions.append(cand.span)
+            fact.count.mentions.extend(mentions)
+            self.ctx.note(cand.rule.id, CATEGORY, "cue", cand.span, f"restates {fact.count.text!r} at {fact.count.span[0]}")
+            return None
+        if subject is None and form not in ("label_value", "attachments"):
+            return self._drop(cand, "no subject of its own and nothing it restates")
+        count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=value, subject=subject,
+                      qualifier=qualifier, period=period, party=party, mentions=mentions)
+        self.facts.add(Fact(count, kind, layout=form in ("label_value", "attachments"), partitive=partitive))
+        return None
+
+    def _drop(self, cand: Candidate, why: str) -> None:
+        self.ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r}: {why}")
+
+    def taken_near(self, start: int, end: int) -> list[tuple[int, int]]:
+        j = bisect.bisect_left(self.taken_starts, end)
+        return [sp for sp in self.taken[max(0, j - 50):j] if sp[1] > start]
+
+    def _is_qualifier_word(self, subject: str) -> bool:
+        words = subject.split()
+        return len(words) == 1 and (words[0].lower() in self.vocab.qualifier_words)
+
+    def _qualifier(self, cand: Candidate, end: int) -> str | None:
+        j = bisect.bisect_right(self.approx_ends, cand.start + 2) - 1  # cue ends within 2 chars before
+        qualifier = None
+        if j >= 0:
+            cue = self.approx[j]
+            gap = self.text[cue.end:cand.start]
+            if len(gap) <= 2 and regex.fullmatch(r"[ \t(]*", gap):
+                qualifier = regex.sub(r"\s+", " ", cue.text)
+                self.ctx.note(cue.rule.id, CATEGORY, "cue", cand.span, f"qualifier={qualifier}")
+        if self.text.startswith("+", end):
+            qualifier = "+"
+        return qualifier
+
+    def _subject(self, cand: Candidate, form: str, end: int, value: int) -> tuple[str | None, bool]:
+        """The subject and whether the count is partitive ("21 of these", "two of the requests")."""
+        text = self.text
+        if form == "attachments":
+            word = regex.match(r"[ \t]+(\w+)", text[end:])
+            return (word.group(1) if word else "Attachments"), False
+        if form == "compound":
+            noun = cand.match.group("noun") if cand.match is not None else None
+            return noun, False
+        line_start = not text[text.rfind("\n", 0, cand.start) + 1:cand.start].strip()
+        partitive = _PARTITIVE_AFTER.match(text, end)
+        if partitive:
+            span = read_subject(text, partitive.end(), self.vocab)
+            if span:
+                return text[span[0]:span[1]], True
+            prev = self.facts.previous(cand.start)
+            return (prev.count.subject if prev else None), True
+        span = read_subject(text, end, self.vocab, allow_no=line_start)
+        if span and span[0] - end <= 3:
+            return text[span[0]:span[1]], False
+        before = text[max(0, cand.start - 40):cand.start]
+        if _PARTITIVE_BEFORE.search(before):  # "of these 348 had died", "(Of the 61 there were)"
+            prev = self.facts.previous(cand.start)
+            if prev is not None and (prev.value == value or "the" not in before[-8:].lower()):
+                return prev.count.subject, prev.value != value
+        noun = _NOUN_OF.search(before)
+        if noun and noun.group("noun").lower() not in self.vocab.stop:
+            return noun.group("noun"), False  # "copies of eight (8) in total"
+        return self._breakdown_subject(cand), False
+
+    def _breakdown_subject(self, cand: Candidate) -> str | None:
+        """(two in the DSAP worksheet and one in the pre DSAP shares): the count it breaks down."""
+        text = self.text
+        open_at = text.rfind("(", max(0, cand.start - 200), cand.start)
+        if open_at < 0 or ")" in text[open_at:cand.start]:
+            return None
+        for f in reversed(self.facts.items):
+            if not f.layout and f.count.subject and 0 <= open_at - f.count.span[1] <= 80:
+                gap = text[f.count.span[1]:open_at]
+                if f.count.subject in gap and len(gap.strip()) <= len(f.count.subject) + 2:
+                    return f.count.subject
+        return None
+
+    def _good_label(self, cand: Candidate) -> bool:
+        """A label line, not a wrapped sentence that happens to end in a number."""
+        label = (cand.groups.get("label") or "").strip()
+        last = regex.findall(r"[A-Za-z]+", label)[-1:] or [""]
+        if last[0].lower() in self.vocab.stop:
+            return False
+        nxt = regex.match(r"\n[ \t]*([a-z])", self.text[cand.end:].lstrip(" \t|"))
+        return nxt is None
+
+    def _heading(self, pos: int) -> str | None:
+        return _heading_subject(self.ctx, self.rules, self.vocab, pos, self.cue_list)
+
+    def _period(self, cand: Candidate, s_start: int, s_end: int) -> str | None:
+        """The period a prose count is for: a period label opening its line, or the dates in its sentence."""
+        text = self.text
+        line_start = text.rfind("\n", 0, cand.start) + 1
+        if self.period_rule is not None and cand.start - line_start <= 30:
+            m = self.period_rule.compiled.match(text, line_start, cand.start)
+            if m and m.end() > line_start and regex.fullmatch(r"[ \t.|=:–-]*", text[m.end():cand.start]):
+                self.ctx.note(self.period_rule.id, CATEGORY, "cue", cand.span, f"period={m.group()}")
+                return m.group().strip()
+        dates = [d for d in self.ctx.items.get("dates", []) if s_start <= d.span[0] and d.span[1] <= s_end]
+        if not dates:
+            return None
+        return " - ".join(d.text for d in dates[:2])
+
+    # ---- "no X" in a tally
+    def bind_no(self, cand: Candidate) -> None:
+        span = read_subject(self.text, cand.end, self.vocab)
+        if span is None:
+            return
+        subject = self.text[span[0]:span[1]]
+        kind = subject_class(subject, self.vocab)
+        window = self.vocab.tally_window
+        siblings = [f for f in self.facts.items if not f.layout and f.value > 0 and f.kind == kind
+                    and abs(f.count.span[0] - cand.start) <= window]
+        if not siblings:
+            return self._drop(cand, f"'no {subject}' answers no tally")
+        s_start, _ = sentence_bounds(self.text, cand.start)
+        party = _party_before(self.text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
+        fact = self.facts.restated(0, kind, party, None, False)
+        if fact is not None:
+            fact.count.mentions.append(cand.span)
+            return None
+        count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=0, subject=subject, party=party)
+        self.facts.add(Fact(count, kind))
+        return None
