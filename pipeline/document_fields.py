@@ -253,7 +253,9 @@ def _acceptable_body(hits: Hits, name: str | None) -> bool:
     if not name:
         return False
     barred = {n.casefold() for n in hits.vocab.get("not_authorities", [])}
-    return name.casefold() not in barred and "commissioner" not in name.casefold()
+    roles = {w.casefold() for w in hits.vocab.get("role_words", [])}
+    return (name.casefold() not in barred and "commissioner" not in name.casefold()
+            and name.split()[0].casefold() not in roles)
 
 
 def _propose_most_mentioned(ctx: Context, hits: Hits, votes: Votes) -> None:

@@ -91,7 +91,7 @@ def _pasted(ctx: Context, hits: Hits, votes: Votes) -> None:
     authority = _best(votes.authority)
     strong = _sender_lines(ctx, hits, votes, authority)
     quotes.mark_blocks(ctx, hits, [s.pos for s in strong])
-    starts = _weak_starts(ctx, hits, votes, strong)
+    starts = _weak_starts(ctx, hits, votes, strong, _authority_alone(ctx, hits, _best(votes.authority)))
     _build(ctx, hits, votes, starts, [])
 
 
@@ -109,14 +109,19 @@ def _sender_lines(ctx: Context, hits: Hits, votes: Votes, authority: str | None)
         votes.add("authority", 4, named, h.rule.id, h.match.span("authority"))
         authority = authority or named
         out.append(_sender_start(ctx, hits, h, h.start, h.end))
+    return sorted(out, key=lambda s: s.pos)
+
+
+def _authority_alone(ctx: Context, hits: Hits, authority: str | None) -> list[tuple[int, int, Hit]]:
+    """Lines that hold only the authority's name as the request addressed it ("Metropolitan
+    Police Service (MPS)"): an author line when they follow the requester's signature."""
     first = _first_salutation(ctx, hits)
     raw = names.squash(first.group("name") or "") if first is not None else ""
-    if raw and names.same(names.body(raw), authority):
-        alone = re.compile(r"(?m)^[ \t]*" + re.escape(raw) + r"[ \t]*$")
-        for m in alone.finditer(ctx.text, first.end):
-            if _after_blank(ctx.text, m.start()) and not ctx.in_quote(m.start()):
-                out.append(_sender_start(ctx, hits, first, m.start(), m.end()))
-    return sorted(out, key=lambda s: s.pos)
+    if not raw or not names.same(names.body(raw), authority):
+        return []
+    alone = re.compile(r"(?m)^[ \t]*" + re.escape(raw) + r"[ \t]*$")
+    return [(m.start(), m.end(), first) for m in alone.finditer(ctx.text, first.end)
+            if _after_blank(ctx.text, m.start())]
 
 
 def _sender_start(ctx: Context, hits: Hits, h: Hit, start: int, end: int) -> Start:
@@ -129,11 +134,14 @@ def _first_salutation(ctx: Context, hits: Hits) -> Hit | None:
     return next((h for h in hits.hits("boundary", "salutation") if not ctx.in_quote(h.start)), None)
 
 
-def _weak_starts(ctx: Context, hits: Hits, votes: Votes, strong: list[Start]) -> list[Start]:
-    """Walk the text's marks in order; salutations open messages only after a closed one."""
+def _weak_starts(ctx: Context, hits: Hits, votes: Votes, strong: list[Start],
+                 alone: list[tuple[int, int, Hit]]) -> list[Start]:
+    """Walk the text's marks in order; salutations open messages only after a closed one,
+    and the authority's bare name opens one only after the requester signed off."""
     text = ctx.text
     requester = _best(votes.requester)
     marks = [(s.pos, 0, "strong", s) for s in strong]
+    marks += [(start, 0, "alone", (start, end, h)) for start, end, h in alone]
     marks += [(h.start, 1, "salutation", h) for h in hits.hits("boundary", "salutation")]
     marks += [(h.start, 2, "sign_off", h) for h in hits.hits("sign_off")]
     marks += [(r.end, 3, "closed", None) for r in ctx.regions if r.kind == "link_block"]
@@ -145,6 +153,10 @@ def _weak_starts(ctx: Context, hits: Hits, votes: Votes, strong: list[Start]) ->
             closed = False
         elif ctx.in_quote(pos) or (starts and pos < starts[-1].pos):
             continue
+        elif what == "alone":
+            if closed and starts and starts[-1].direction == "outgoing":
+                starts.append(_sender_start(ctx, hits, obj[2], obj[0], obj[1]))
+                closed = False
         elif what == "salutation" and closed:
             starts.append(_salutation_start(ctx, hits, obj, requester, first=not starts))
             closed = False
@@ -241,11 +253,25 @@ def _build(ctx: Context, hits: Hits, votes: Votes, starts: list[Start], stops: l
         msg.date = s.date or _own_date(ctx, hits, start, end, salutations[i])
         msg.signatory = _signatory(ctx, hits, start, end)
         msg.attachments = _attachments(ctx, hits, start, end)
-        if direction == "outgoing" and msg.signatory and not any(m.direction == "outgoing" for m in ctx.messages):
-            sign = _first_in(ctx, hits.hits("sign_off"), start, end)
-            votes.add("requester", 3, names.person(msg.signatory, hits.vocab), "segment.sign_off", (sign, sign))
+        if msg.kind == "request":
+            _propose_requester(ctx, hits, votes, msg)
         ctx.messages.append(msg)
         previous_kind = msg.kind
+
+
+def _propose_requester(ctx: Context, hits: Hits, votes: Votes, msg: Message) -> None:
+    """The first request is signed by the requester: its signatory, else its last line if name-shaped."""
+    start, end = msg.span
+    if msg.signatory:
+        sign = _first_in(ctx, hits.hits("sign_off"), start, end)
+        votes.add("requester", 3, names.person(msg.signatory, hits.vocab), "segment.sign_off", (sign, sign))
+        return
+    last = ctx.text[start:end].rstrip().rsplit("\n", 1)[-1]
+    if _NAME_LINE.fullmatch(last.strip()):
+        votes.add("requester", 3.5, names.person(last, hits.vocab), "segment.thread", (end - len(last), end))
+
+
+_NAME_LINE = re.compile(r"(?:[A-Z][\w.'’-]*[ \t]+){1,3}[A-Z][\w'’-]+")
 
 
 def _rule_of(s: Start, hits: Hits) -> str:
@@ -283,19 +309,21 @@ def _kind(ctx: Context, hits: Hits, msg: Message, previous_kind: str | None, fir
         return best.attrs["message_kind"]
     if msg.direction == "outgoing":
         return "clarification" if previous_kind == "clarification_request" else "follow_up"
-    return "response" if msg.attachments or end - start > 2000 else "other"
+    long_or_letter = end - start > 2000 or ctx.document.kind == "letter"
+    return "response" if msg.attachments or long_or_letter else "other"
 
 
 def _own_date(ctx: Context, hits: Hits, start: int, end: int, salutation: int | None) -> str | None:
     """A letter's own date: labelled, or on a line of its own above the salutation."""
     limit = salutation if salutation is not None else min(end, start + 600)
-    for h in hits.hits("letter_date"):
-        if start <= h.start < limit and not ctx.in_quote(h.start):
-            day = parse_day(h.group("date"), hits.vocab)
-            if day:
-                hits.note(h, f"message date {day}")
-                return day
-    return None
+    found = [h for h in hits.hits("letter_date") if start <= h.start < limit and not ctx.in_quote(h.start)
+             and parse_day(h.group("date"), hits.vocab)]
+    if not found:
+        return None
+    nearest = found[-1]  # the date just above the salutation, not a page's "published" date
+    day = parse_day(nearest.group("date"), hits.vocab)
+    hits.note(nearest, f"message date {day}")
+    return day
 
 
 def _signatory(ctx: Context, hits: Hits, start: int, end: int) -> str | None:
@@ -303,9 +331,12 @@ def _signatory(ctx: Context, hits: Hits, start: int, end: int) -> str | None:
     for h in hits.hits("sign_off"):
         if not (start <= h.start < end) or ctx.in_quote(h.start):
             continue
+        sign_offs = {x.start for x in hits.hits("sign_off")}
         for line_start, line in _lines_from(ctx.text, h.end):
             if line_start >= end or ctx.blocked(line_start, line_start + len(line)):
                 return None
+            if line_start + len(line) - len(line.lstrip()) in sign_offs or line_start in sign_offs:
+                continue
             name = names.squash(line)
             if len(name) > 80 or not re.search(r"[^\W\d_]", name) or name.endswith((".", ":")):
                 return None
