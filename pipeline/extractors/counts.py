@@ -36,6 +36,7 @@ _PARTITIVE_AFTER = regex.compile(r"[ \t\n]+of[ \t\n]+(?:these|those|them|which|w
 _PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|the)[ \t\n]*$", regex.I)
 _NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)[ \t\n]+of[ \t\n]*$")
 _SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[•*·-]|\(?\w{1,3}[.)])[ \t])")
+_DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[ \t]+of[ \t]+the|all[ \t]+(?:of[ \t]+)?the)[ \t\n]*(?:c\.[ \t]*)?$", regex.I)
 _WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
 
 
@@ -163,7 +164,7 @@ def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -
         m = toks[i]
         tok = m.group()
         if tok == "\n":
-            if _line_len(text, m.start()) >= _WRAPPED_LINE and words:
+            if _line_len(text, m.start()) >= _WRAPPED_LINE:
                 i += 1
                 continue
             break
@@ -246,6 +247,7 @@ class Fact:
     kind: str | None  # subject class
     layout: bool = False  # a table cell or a label line: never folded into another
     partitive: bool = False  # "two of these requests": a subset with its own predicate
+    definite: bool = False  # "the 20 HO requests": points back at a count stated elsewhere
 
     @property
     def value(self) -> int:
@@ -262,8 +264,9 @@ class Facts:
         self.by_value.setdefault(fact.value, []).append(fact)
 
     def restated(self, value: int, kind: str | None, party: str | None, qualifier: str | None,
-                 partitive: bool) -> Fact | None:
-        """The fact that a mention with these attributes restates, if any."""
+                 partitive: bool, definite: bool = False) -> Fact | None:
+        """The fact that a mention with these attributes restates, if any. A definite
+        mention ("the 20 HO requests") points back whatever party its sentence names."""
         same = self.by_value.get(value, [])
         layouts = [f for f in same if f.layout]
         for f in same:
@@ -277,7 +280,8 @@ class Facts:
                 continue
             if kind is not None and f.kind is not None and kind != f.kind and "any" not in (kind, f.kind):
                 continue
-            if party and f.count.party and _norm(party) != _norm(f.count.party):
+            if (not definite and not f.definite and party and f.count.party
+                    and _norm(party) != _norm(f.count.party)):
                 continue
             return f
         return None
@@ -318,18 +322,16 @@ def _period_rule(rules: RuleSet):
 
 
 def _heading_subject(ctx: Context, rules: RuleSet, vocab: Vocab, pos: int, cue_list: list[Candidate]) -> str | None:
-    """The subject of the nearest "number of X" / "how many X" heading before `pos`."""
-    best = None
-    for c in cue_list:
-        if c.rule.id == "counts.cue.number_of" and c.start < pos and pos - c.start <= c.rule.window:
-            best = c
-    if best is None or best.match is None:
-        return None
-    s = read_subject(ctx.text, best.match.start("subject"), vocab)
-    if s is None:
-        return None
-    ctx.note(best.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {best.text[:40]!r}")
-    return ctx.text[s[0]:s[1]]
+    """The subject of the nearest "number of X" / "how many X" heading before `pos`
+    that names one ("how many were rejected" names none)."""
+    near = [c for c in cue_list if c.rule.id == "counts.cue.number_of" and c.match is not None
+            and c.start < pos and pos - c.start <= c.rule.window]
+    for cue in reversed(near):
+        s = read_subject(ctx.text, cue.match.start("subject"), vocab)
+        if s is not None:
+            ctx.note(cue.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {cue.text[:40]!r}")
+            return ctx.text[s[0]:s[1]]
+    return None
 
 
 def _looks_like_period(ctx: Context, period_rule, label: str | None, span: tuple[int, int] | None = None) -> bool:
@@ -494,17 +496,21 @@ class ProseCounts:
                 subject = subject or label
             subject = subject or self._heading(cand.start)
             kind, party = None, None
-        fact = self.facts.restated(value, kind, party, qualifier, partitive)
+        definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
+        fact = self.facts.restated(value, kind, party, qualifier, partitive, definite)
         if fact is not None and form != "label_value" and form != "attachments":
             fact.count.mentions.append(cand.span)
             fact.count.mentions.extend(mentions)
             self.ctx.note(cand.rule.id, CATEGORY, "cue", cand.span, f"restates {fact.count.text!r} at {fact.count.span[0]}")
             return None
+        if subject is None and qualifier in self.vocab.qualifier_words:
+            subject = self._heading(cand.start)  # "2021/22 320 accepted, 692 repudiated"
         if subject is None and form not in ("label_value", "attachments"):
             return self._drop(cand, "no subject of its own and nothing it restates")
         count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=value, subject=subject,
                       qualifier=qualifier, period=period, party=party, mentions=mentions)
-        self.facts.add(Fact(count, kind, layout=form in ("label_value", "attachments"), partitive=partitive))
+        self.facts.add(Fact(count, kind, layout=form in ("label_value", "attachments"), partitive=partitive,
+                            definite=definite))
         return None
 
     def _drop(self, cand: Candidate, why: str) -> None:
@@ -554,7 +560,7 @@ class ProseCounts:
         before = text[max(0, cand.start - 40):cand.start]
         if _PARTITIVE_BEFORE.search(before):  # "of these 348 had died", "(Of the 61 there were)"
             prev = self.facts.previous(cand.start)
-            if prev is not None and (prev.value == value or "the" not in before[-8:].lower()):
+            if prev is not None and (prev.value == value or not regex.search(r"(?i)\bthe\W*$", before)):
                 return prev.count.subject, prev.value != value
         noun = _NOUN_OF.search(before)
         if noun and noun.group("noun").lower() not in self.vocab.stop:
