@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.context import Context
-from pipeline.matching import NEVER_DATA, Candidate, TokenMatchers, cues, rejections
+from pipeline.matching import NEVER_DATA, TokenMatchers
 from pipeline.models import FieldList, Table
 from pipeline.rules import Rule, RuleSet, RuleTimeout
 
@@ -192,12 +192,10 @@ def _inline_items(text: str, start: int, end: int, vocab: Vocab) -> list[Item]:
 
 # --------------------------------------------------------------------------- labels
 class Finder:
-    def __init__(self, ctx: Context, rules: RuleSet, tokens: TokenMatchers | None):
+    def __init__(self, ctx: Context, rules: RuleSet):
         self.ctx, self.text = ctx, ctx.text
         self.rules = rules
         self.vocab = vocab_of(rules)
-        self.cues = cues(ctx, rules, tokens)
-        self.vetoes = rejections(ctx, rules, tokens)
         self.lists: list[FieldList] = []
         self.seen: set[tuple[str, ...]] = set()
 
@@ -223,7 +221,7 @@ class Finder:
         if not cued:
             return
         if inline:
-            items = _inline_items(text, colon_end, m.end(), vocab)
+            items = _inline_items(text, colon_end, _line_bounds(text, colon_end)[1], vocab)
         else:
             items = (_header_items(self.ctx.items["tables"], text, colon_end, vocab)
                      or _vertical_items(text, colon_end, vocab))
@@ -236,21 +234,31 @@ class Finder:
             return
         self.seen.add(key)
         self.ctx.note(rule.id, CATEGORY, "found", span, " | ".join(key))
-        for c in cued:
-            self.ctx.note(c.rule.id, CATEGORY, "cue", span, c.text)
+        for cue_rule, words in cued:
+            self.ctx.note(cue_rule.id, CATEGORY, "cue", span, words)
         self.lists.append(FieldList(
             text=text[span[0]:span[1]], span=span, rule=rule.id,
             label=" ".join(text[start:colon_end].split()),
             items=[" ".join(i.text.split()) for i in items], item_spans=[i.span for i in items]))
 
-    def _cues_of(self, start: int, end: int) -> list[Candidate]:
-        """The cues inside a label; none when a veto overlaps it (noted for `explain`)."""
-        veto = next((v for v in self.vetoes if v.start < end and start < v.end), None)
-        if veto is not None:
-            self.ctx.note(veto.rule.id, CATEGORY, "rejected", (start, end), veto.rule.reason or "")
-            return []
-        return [c for c in self.cues if start <= c.start and c.end <= end]
+    def _cues_of(self, start: int, end: int) -> list[tuple[Rule, str]]:
+        """The cues inside a label; none when a veto overlaps it (noted for `explain`).
+        Labels are few and short, so cue rules run over labels only, not the whole text."""
+        for rule in self.rules.by_action("reject"):
+            veto = next(self._matches(rule, start, end), None)
+            if veto is not None:
+                self.ctx.note(rule.id, CATEGORY, "rejected", (start, end), f"{veto!r}: {rule.reason or ''}")
+                return []
+        return [(rule, m) for rule in self.rules.by_action("cue") for m in self._matches(rule, start, end)]
+
+    def _matches(self, rule: Rule, start: int, end: int):
+        try:
+            for m in rule.finditer(self.text, start, end):
+                yield m.group()
+        except RuleTimeout as err:
+            self.ctx.errors.append(str(err))
 
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
-    ctx.items[CATEGORY].extend(Finder(ctx, rules, tokens).run())
+    """Regex rules only: token-pattern rules would need a whole-document Matcher pass."""
+    ctx.items[CATEGORY].extend(Finder(ctx, rules).run())

@@ -9,14 +9,13 @@ row label, and dates read row labels under a year header.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
 from pipeline.context import Context
-from pipeline.matching import TokenMatchers, rejections
+from pipeline.matching import TokenMatchers
 from pipeline.models import Cell, Table
-from pipeline.rules import RuleSet, RuleTimeout
+from pipeline.rules import Rule, RuleSet, RuleTimeout
 
 CATEGORY = "tables"
 # Row shapes, in the order they claim lines: a line of a box table is not also an aligned row.
@@ -71,42 +70,44 @@ def vocab_of(rules: RuleSet) -> Vocab:
 
 
 # --------------------------------------------------------------------------- lines
-def _lines(text: str) -> list[Line]:
-    out, start = [], 0
-    for i, chunk in enumerate(text.split("\n")):
-        out.append(Line(i, start, chunk))
-        start += len(chunk) + 1
-    return out
+def _line(ctx: Context, offset: int) -> Line:
+    start, end = ctx.line_span(offset)
+    return Line(ctx.line_of(offset), start, ctx.text[start:end])
 
 
-def _shapes(ctx: Context, rules: RuleSet, lines: list[Line], vocab: Vocab) -> dict[str, dict[int, str]]:
-    """For each row shape, the lines that have it (line index -> rule id), vetoed lines left out."""
-    starts = [ln.start for ln in lines]
-
-    def at(offset: int) -> int:
-        return bisect.bisect_right(starts, offset) - 1
-
-    vetoed: dict[int, str] = {}
-    for veto in rejections(ctx, rules):
-        for i in range(at(veto.start), at(max(veto.start, veto.end - 1)) + 1):
-            vetoed[i] = veto.rule.id
+def _shapes(ctx: Context, rules: RuleSet, vocab: Vocab) -> tuple[dict[str, dict[int, str]], dict[int, Line]]:
+    """For each row shape, the lines that have it (line number -> rule id), and those lines.
+    Only lines a rule matched are looked at; reject rules veto a line for every shape."""
     shapes: dict[str, dict[int, str]] = {s: {} for s in SHAPES}
+    lines: dict[int, Line] = {}
     for rule in rules.by_action("find"):
         shape = rule.id.split(".", 1)[1]
         if shape not in shapes or rule.compiled is None:
             continue
-        try:
-            for m in rule.finditer(ctx.text):
-                line = lines[at(m.start())]
-                if len(line.text) > vocab.max_line or ctx.blocked(line.start, line.end, NEVER_ROWS):
-                    continue
-                if line.index in vetoed:
-                    ctx.note(vetoed[line.index], CATEGORY, "rejected", (line.start, line.end), line.text.strip())
-                    continue
-                shapes[shape][line.index] = rule.id
-        except RuleTimeout as err:
-            ctx.errors.append(str(err))
-    return shapes
+        line_end = -1
+        for m in _matches(ctx, rule, 0, len(ctx.text)):
+            if m.start() <= line_end:
+                continue  # one match per line is enough
+            n = ctx.line_of(m.start())
+            line = lines.get(n) or _line(ctx, m.start())
+            line_end = line.end
+            if len(line.text) <= vocab.max_line and not ctx.blocked(line.start, line.end, NEVER_ROWS):
+                shapes[shape][n] = rule.id
+                lines[n] = line
+    for n, line in list(lines.items()):
+        veto = next((r for r in rules.by_action("reject") if next(_matches(ctx, r, line.start, line.end), None)), None)
+        if veto is not None:
+            ctx.note(veto.id, CATEGORY, "rejected", (line.start, line.end), f"{line.text.strip()!r}: {veto.reason}")
+            for found in shapes.values():
+                found.pop(n, None)
+    return shapes, lines
+
+
+def _matches(ctx: Context, rule: Rule, start: int, end: int):
+    try:
+        yield from rule.finditer(ctx.text, start, end)
+    except RuleTimeout as err:
+        ctx.errors.append(str(err))
 
 
 def _runs(indices) -> list[list[int]]:
@@ -124,6 +125,10 @@ def _runs(indices) -> list[list[int]]:
 def _cell(text: str, start: int, end: int, vocab: Vocab) -> Cell:
     """A cell of source [start, end): its text without markup, its span trimmed of
     white space and of tags wrapping the whole cell, so the span stays honest."""
+    raw = text[start:end]
+    start, end = start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
+    if vocab.markup.search(text, start, end) is None:
+        return Cell(" ".join(text[start:end].split()), (start, end))
     while True:
         raw = text[start:end]
         start, end = start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
@@ -138,8 +143,7 @@ def _cell(text: str, start: int, end: int, vocab: Vocab) -> Cell:
             end = start + last.start()
         else:
             break
-    clean = " ".join(vocab.markup.sub("", text[start:end]).split())
-    return Cell(clean, (start, end))
+    return Cell(" ".join(vocab.markup.sub("", text[start:end]).split()), (start, end))
 
 
 def _join(parts: list[Cell]) -> Cell:
@@ -234,8 +238,7 @@ class Finder:
     def __init__(self, ctx: Context, rules: RuleSet):
         self.ctx, self.text = ctx, ctx.text
         self.vocab = vocab_of(rules)
-        self.lines = _lines(ctx.text)
-        self.shapes = _shapes(ctx, rules, self.lines, self.vocab)
+        self.shapes, self.lines = _shapes(ctx, rules, self.vocab)
         self.claimed: set[int] = set()
         self.tables: list[Table] = []
 
@@ -291,7 +294,8 @@ class Finder:
             header, body = [], groups[0]
             if _looks_like_header(body[0], body[1:], self.vocab):
                 header, body = body[0], body[1:]
-        if (len(body) < self.vocab.min_rows.get(fmt, 2) or len(body[0]) < self.vocab.min_columns
+        layout = "ruled" if len(groups) > 1 or boxed else fmt
+        if (len(body) < self.vocab.min_rows.get(layout, 2) or len(body[0]) < self.vocab.min_columns
                 or not _columns_filled(body, self.vocab)):
             return
         shapes = ("rule_line", "pipe_row") if boxed else ("pipe_row", "rule_line")
@@ -350,17 +354,24 @@ class Finder:
 
     def _header_above(self, first: int, width: int) -> Row:
         """The line right above a run of numeric rows names its columns if it splits into as many cells."""
-        if first == 0 or first - 1 in self.claimed:
+        start = self.lines[first].start
+        if start == 0 or first - 1 in self.claimed or first - 1 in self.shapes["numeric_row"]:
             return []
-        line = self.lines[first - 1]
+        line = self.lines[first - 1] = _line(self.ctx, start - 1)
         stripped = line.text.strip()
-        if not stripped or stripped[-1] in ".:;?!" or first - 1 in self.shapes["numeric_row"]:
+        if not stripped or stripped[-1] in ".:;?!" or len(line.text) > self.vocab.max_line:
             return []
-        cells = _split_by(line, self.text, self.vocab)
-        if len(cells) != width:
-            cells = [_cell(self.text, line.start + m.start(), line.start + m.end(), self.vocab)
-                     for m in re.finditer(r"\S+", line.text)]
-        return cells if len(cells) == width else []
+        for split in (_split_by(line, self.text, self.vocab), self._split_at(line, r"\S+"),
+                      self._split_at(line, r"\S.*?(?=\s+[A-Z]|\s*$)")):
+            if len(split) == width:
+                return split
+        return []
+
+    def _split_at(self, line: Line, cell: str) -> Row:
+        """Cells of a header line set apart by single spaces: each word, or each run of words
+        from a capitalised one ("Year Number of requests Percentage on time")."""
+        return [_cell(self.text, line.start + m.start(), line.start + m.end(), self.vocab)
+                for m in re.finditer(cell, line.text)]
 
 
 def _distinct(tables: list[Table]) -> list[Table]:
