@@ -68,6 +68,7 @@ class Exemption(Item):
     stance: str = "cited"  # applied, considered, disputed, cited
     qualified: bool | None = None
     evidence: str | None = None  # the cue words the stance rests on
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # other mentions of the same (act, section)
 
 
 @dataclass

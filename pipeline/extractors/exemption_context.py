@@ -1,0 +1,187 @@
+"""What the exemptions extractor reads around a mention: the vocabulary of
+`rules/exemptions.yaml` (Act names, which sections are exemptions), sentences, the
+requester's own words, and the Act a document is written under.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from pipeline.context import Context
+from pipeline.rules import RuleSet
+
+# A sentence ends at . ! ? before a capital (not "s. 12" or "No. 10"), or at a blank line.
+_SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘'(]?[A-Z•])|\n[ \t\u00a0]*\n")
+_DEAR = re.compile(r"(?m)^[ \t]*Dear\s")
+_CELL_SPLIT = re.compile(r"\||\t")
+
+
+def sentence_bounds(ctx: Context, offset: int) -> tuple[int, int]:
+    """[start, end) of the sentence holding `offset` (boundaries computed once per document)."""
+    ends = getattr(ctx, "_sentence_ends", None)
+    if ends is None:
+        ends = [m.end() for m in _SENTENCE_END.finditer(ctx.text)]
+        ctx._sentence_ends = ends  # a cache on the context, not data
+    i = bisect.bisect_right(ends, offset)
+    start = ends[i - 1] if i > 0 else 0
+    end = ends[i] if i < len(ends) else len(ctx.text)
+    return start, end
+
+
+@dataclass
+class Vocab:
+    """The exemptions rule file's `vocab`, compiled once per rule set."""
+
+    act_names: list[tuple[re.Pattern, str]]
+    after: re.Pattern
+    before: re.Pattern
+    scottish: re.Pattern
+    uk: re.Pattern
+    exemptions: dict[str, set[int]]
+    strengths: dict[str, int]
+    salutation: re.Pattern
+    sign_off: re.Pattern
+    table_header: re.Pattern
+    _acts_any: re.Pattern = field(repr=False, default=None)
+
+    _cache = {}  # id(ruleset) -> (ruleset, Vocab)
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> "Vocab":
+        hit = cls._cache.get(id(rules))
+        if hit is None or hit[0] is not rules:
+            hit = cls._cache[id(rules)] = (rules, cls._compile(rules.vocab))
+        return hit[1]
+
+    @classmethod
+    def _compile(cls, v: dict) -> "Vocab":
+        names = [(re.compile(rf"(?:{pattern})\b"), code) for pattern, code in v["acts"].items()]
+        alternation = "|".join(f"(?:{p})" for p in v["acts"])
+        proper = "|".join(f"(?:{p})" for p, code in v["acts"].items() if code not in ("ACT", "REGS", "DPA"))
+        link = r"\s*,?\s*(?:(?:of|in|under)\s+(?:the\s+|this\s+|that\s+|its\s+|our\s+|your\s+|their\s+)?)?"
+        return cls(
+            act_names=names,
+            after=re.compile(rf"{link}(?P<name>{alternation})\b"),
+            before=re.compile(rf"(?P<name>{alternation})\s*(?:\([A-Za-z() ]{{2,12}}\))?\s*[,:]?\s*(?:under\s+)?$"),
+            scottish=re.compile(v["scottish_markers"]),
+            uk=re.compile(v["uk_markers"]),
+            exemptions={act: _numbers(spec) for act, spec in v["exemption_sections"].items()},
+            strengths={k: int(n) for k, n in v["strength"].items()},
+            salutation=re.compile(v["requester_salutation"]),
+            sign_off=re.compile(v["sign_off"]),
+            table_header=re.compile(v["table_header"]),
+            _acts_any=re.compile(rf"\b(?:{proper})\b"),
+        )
+
+    # ---- acts
+    def code(self, name: str) -> str:
+        return next((code for pattern, code in self.act_names if pattern.fullmatch(name)), "ACT")
+
+    def act_after(self, text: str, end: int) -> str | None:
+        """The Act named right after a list ("... of the Freedom of Information Act 2000")."""
+        m = self.after.match(text, end, end + 160)
+        return self.code(m.group("name")) if m else None
+
+    def act_before(self, text: str, start: int) -> str | None:
+        m = self.before.search(text[max(0, start - 120):start])
+        return self.code(m.group("name")) if m else None
+
+    def act_in(self, text: str, start: int, end: int) -> str | None:
+        """The last Act named by its proper name in text[start:end]."""
+        last = None
+        for m in self._acts_any.finditer(text, start, end):
+            last = m
+        return self.code(last.group(0)) if last else None
+
+    # ---- sections
+    def is_exemption(self, act: str, section: str) -> bool:
+        number = int(re.match(r"\d+", section).group(0))
+        return number in self.exemptions.get(act, set())
+
+    def strength(self, stance: str) -> int:
+        return self.strengths.get(stance, 0)
+
+    # ---- tables whose row labels are sections
+    def labels_exemption_table(self, text: str, offset: int) -> bool:
+        """Is the cell at `offset` a row label of a table headed by an exemption column?
+
+        Rows are lines of cells split by | or tabs; a table flattened to one cell per
+        line is read in cycles of its header's width.
+        """
+        lines = _table_lines(text, offset)
+        rows = [[(m, c.strip()) for m, c in _cells(text, s, e)] for s, e in lines]
+        rows = [r for r in rows if r and not all(set(c) <= set("-: ") for _, c in r)]
+        if not rows or not self.table_header.search(rows[0][0][1]):
+            return False
+        if any(len(r) > 1 for r in rows):
+            return any(r[0][0] <= offset < r[0][0] + len(r[0][1]) + 4 and i > 0 for i, r in enumerate(rows))
+        cells = [r[0] for r in rows]
+        width = next((i for i, (_, c) in enumerate(cells) if c[:1].isdigit()), 0)
+        index = next((i for i, (s, c) in enumerate(cells) if s <= offset < s + len(c) + 1), -1)
+        return width > 1 and index >= width and (index - width) % width == 0
+
+
+def _numbers(spec: str) -> set[int]:
+    out: set[int] = set()
+    for part in str(spec).split(","):
+        lo, _, hi = part.strip().partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def _table_lines(text: str, offset: int) -> list[tuple[int, int]]:
+    """The run of lines holding | or tabs around `offset`, as (start, end) pairs."""
+    def line_at(pos):
+        s = text.rfind("\n", 0, pos) + 1
+        e = text.find("\n", pos)
+        return s, len(text) if e == -1 else e
+
+    def tabular(s, e):
+        return "|" in text[s:e] or "\t" in text[s:e]
+
+    s, e = line_at(offset)
+    lines = [(s, e)]
+    while s > 0 and tabular(*line_at(s - 1)):
+        s, e2 = line_at(s - 1)
+        lines.insert(0, (s, e2))
+    _, e = lines[-1]
+    while e < len(text) and tabular(*line_at(e + 1)):
+        s2, e = line_at(e + 1)
+        lines.append((s2, e))
+    return lines
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    out, pos = [], start
+    for part in _CELL_SPLIT.split(text[start:end]):
+        lead = len(part) - len(part.lstrip())
+        if part.strip():
+            out.append((pos + lead, part))
+        pos += len(part) + 1
+    return out
+
+
+# ------------------------------------------------------------------ whose words
+def requester_spans(ctx: Context, vocab: Vocab) -> list[tuple[int, int]]:
+    """Where the requester speaks: outgoing messages, and letters addressed to an
+    organisation ("Dear Department for Education,") up to their sign-off, which
+    also finds a request quoted inside the authority's reply."""
+    spans = [m.span for m in ctx.messages if m.direction == "outgoing"]
+    text = ctx.text
+    for m in vocab.salutation.finditer(text):
+        end = len(text)
+        sign = vocab.sign_off.search(text, m.end())
+        if sign:
+            end = sign.end()
+        dear = _DEAR.search(text, m.end())
+        if dear and dear.start() < end:
+            end = dear.start()
+        spans.append((m.start(), end))
+    return sorted(spans)
+
+
+def document_act(text: str, vocab: Vocab) -> str:
+    """FOISA when the text speaks of Scottish FOI law at least as often as of UK law."""
+    scottish = len(vocab.scottish.findall(text))
+    return "FOISA" if scottish and scottish >= len(vocab.uk.findall(text)) else "FOIA"
