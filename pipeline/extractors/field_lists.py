@@ -21,6 +21,7 @@ from pipeline.rules import Rule, RuleSet, RuleTimeout
 
 CATEGORY = "field_lists"
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_TEMPLATE_CELL = re.compile(r"[^|\t\n ](?:[^|\t\n]*[^|\t\n ])?")  # a cell of "Date | Location | Cost"
 
 
 @dataclass(frozen=True)
@@ -162,16 +163,19 @@ def _vertical_items(text: str, colon_end: int, vocab: Vocab) -> list[Item]:
     return kept
 
 
-def _header_items(tables: list[Table], text: str, colon_end: int, vocab: Vocab) -> list[Item]:
-    """The header row of a table that stands right under the label, as field names."""
+def _header_items(tables: list[Table], text: str, colon_end: int) -> list[Item]:
+    """Column names right under the label: the header row of a table, or one line of
+    names set apart by pipes or tabs (the requester's empty template)."""
     for start, end in _next_lines(text, colon_end):
-        if text[start:end].strip():
-            table = next((t for t in tables if start <= t.span[0] <= end), None)
-            if table is None or not table.header_cells:
+        if not text[start:end].strip():
+            if start > colon_end + 200:
                 return []
+            continue
+        table = next((t for t in tables if start <= t.span[0] <= end), None)
+        if table is not None:
             return [Item(c.text, c.span) for c in table.header_cells if c.text]
-        if start > colon_end + 200:
-            return []
+        cells = [Item(m.group(), m.span()) for m in _TEMPLATE_CELL.finditer(text, start, end)]
+        return cells if len(cells) > 1 and ("|" in text[start:end] or "\t" in text[start:end]) else []
     return []
 
 
@@ -223,7 +227,7 @@ class Finder:
         if inline:
             items = _inline_items(text, colon_end, _line_bounds(text, colon_end)[1], vocab)
         else:
-            items = (_header_items(self.ctx.items["tables"], text, colon_end, vocab)
+            items = (_header_items(self.ctx.items["tables"], text, colon_end)
                      or _vertical_items(text, colon_end, vocab))
         if len(items) < vocab.min_items:
             return
