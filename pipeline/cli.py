@@ -27,32 +27,82 @@ def run(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
         batch_size: int = typer.Option(100, "--batch-size", min=1, help="documents per Prefect task"),
         force: bool = typer.Option(False, "--force", help="re-extract unchanged documents too"),
         max_bytes: int = typer.Option(MAX_BYTES, "--max-bytes", min=1,
-                                      help="refuse documents larger than this (bytes on disk)")) -> None:
-    """Run the Prefect flow over RAW, writing one YAML per document under OUT."""
-    from rich.markup import escape
+                                      help="refuse documents larger than this (bytes on disk)"),
+        prune: bool = typer.Option(False, "--prune", help="delete outputs whose source is gone"),
+        runner: str = typer.Option("threads", "--runner", envvar="FOI_EXTRACT_RUNNER",
+                                   help="Prefect task runner: threads, processes or dask (a local cluster)"),
+        workers: int = typer.Option(None, "--workers", min=1, envvar="FOI_EXTRACT_WORKERS",
+                                    help="threads, processes or local Dask workers [default: cores]"),
+        dask_address: str = typer.Option(None, "--dask-address", envvar="FOI_EXTRACT_DASK_ADDRESS",
+                                         help="join this Dask scheduler, e.g. tcp://10.0.0.5:8786"),
+        progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar on a terminal")
+        ) -> None:
+    """Run the Prefect flow over RAW, writing one YAML per document under OUT.
 
-    from pipeline.flows import extract_flow
-    from pipeline.rules import RuleError, load_rules
+    Unchanged documents are skipped; with nothing to do, Prefect is not started.
+    """
+    from pipeline.batch import RunOptions, report, run_batch
+    from pipeline.rules import RuleError
 
+    if not raw.exists():
+        console.print(f"{raw}: no such file or folder", markup=False)
+        raise typer.Exit(2)
+    if runner not in ("threads", "processes", "dask"):
+        console.print(f"--runner {runner}: one of threads, processes, dask", markup=False)
+        raise typer.Exit(2)
+    options = RunOptions(batch_size=batch_size, force=force, max_bytes=max_bytes, prune=prune, runner=runner,
+                         workers=workers, dask_address=dask_address, progress=progress)
     try:
-        load_rules(rules)
+        result = run_batch(raw, out, rules, options, console)
     except RuleError as e:
         for p in e.problems:
             console.print(p, markup=False, highlight=False)
         raise typer.Exit(2)
-    if not raw.exists():
-        console.print(f"{raw}: no such file or folder", markup=False)
+    report(result, console)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def export(fmt: str = typer.Option(..., "--format", help="jsonl, csv or sqlite"),
+           from_: Path = typer.Option(Path("extracted"), "--from", help="folder of YAML outputs"),
+           out: Path = typer.Option(None, "--out",
+                                    help="file to write [default: stdout; FROM.sqlite for sqlite]")) -> None:
+    """One row per extracted item (document, category, value, kind/stance/subject, span, rule)."""
+    from pipeline.export import FORMATS, export as export_items
+
+    if fmt not in FORMATS:
+        console.print(f"--format {fmt}: one of {', '.join(FORMATS)}", markup=False)
         raise typer.Exit(2)
-    summary = extract_flow(raw=str(raw), out=str(out), rules=str(rules), batch_size=batch_size, force=force,
-                           max_bytes=max_bytes)
-    for rel, warning in summary.warnings:  # names and reasons are data: never read as markup
-        console.print(f"[yellow]warning[/yellow] {escape(rel)}: {escape(warning)}", highlight=False)
-    for rel, reason in summary.failed:
-        console.print(f"[red]failed[/red] {escape(rel)}: {escape(reason)}", highlight=False)
-    console.print(f"done {summary.done}, skipped {summary.skipped}, failed {len(summary.failed)} "
-                  f"in {summary.seconds:.1f} s", highlight=False)
-    if summary.failed:
-        raise typer.Exit(1)
+    if not from_.is_dir():
+        console.print(f"{from_}: no such folder", markup=False)
+        raise typer.Exit(2)
+    rows = export_items(from_, fmt, out)
+    console.print(f"{rows} item rows" + (f" written to {out}" if out else ""), markup=False, highlight=False)
+
+
+@app.command()
+def serve(raw: Path = typer.Argument(Path("raw"), help="folder watched for new correspondence"),
+          cron: str = typer.Option("0 6 * * *", "--cron", help="when to run, as a cron expression"),
+          out: Path = typer.Option(Path("extracted"), "--out", help="output folder"),
+          rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder"),
+          name: str = typer.Option("daily", "--name", help="deployment name"),
+          runner: str = typer.Option("threads", "--runner", envvar="FOI_EXTRACT_RUNNER",
+                                     help="Prefect task runner: threads, processes or dask"),
+          workers: int = typer.Option(None, "--workers", min=1, envvar="FOI_EXTRACT_WORKERS"),
+          dask_address: str = typer.Option(None, "--dask-address", envvar="FOI_EXTRACT_DASK_ADDRESS"),
+          prune: bool = typer.Option(False, "--prune", help="delete outputs whose source is gone")) -> None:
+    """A scheduled deployment (Prefect `flow.serve`) that extracts new correspondence in RAW.
+
+    Needs a Prefect server: `prefect server start`, and PREFECT_API_URL pointing at it.
+    """
+    from pipeline.batch import serve_deployment
+
+    try:
+        serve_deployment(raw, out, rules, cron=cron, name=name, runner=runner, workers=workers,
+                         dask_address=dask_address, prune=prune)
+    except RuntimeError as e:
+        console.print(str(e), markup=False, highlight=False)
+        raise typer.Exit(2)
 
 
 @rules_app.command("check")

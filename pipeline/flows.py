@@ -1,98 +1,35 @@
-"""Prefect orchestration: find documents, batch them into tasks, extract, write.
+"""Prefect orchestration: find documents, hand the changed ones to tasks in batches, report.
 
-The flow only orchestrates; extraction is `pipeline.extract`. Work that needs no
-orchestration (finding that nothing changed) happens before any flow starts.
+The flow only orchestrates; extraction is `pipeline.extract`, and telling which
+documents changed is `pipeline.incremental` (the command line asks it before any
+flow starts). Discovery is streamed and at most `in_flight` batches are out at
+once, their outcomes reduced into the summary as they complete: memory stays flat
+however large the corpus.
 """
 from __future__ import annotations
 
-import re
+import os
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from pipeline.extract import pipeline_for
+from pipeline.incremental import is_current, is_unchanged, orphans, output_path, prune, size_of
 from pipeline.ingest import MAX_BYTES, IngestError, discover, read_source, relative_name
 from pipeline.models import CATEGORIES
+from pipeline.progress import Outcome, Summary, publish
 from pipeline.record import record_from_context, write_record
-from pipeline.rules import document_budget, regex_budget
+from pipeline.rules import document_budget, fingerprint_of, regex_budget
 
+__all__ = ["extract_flow", "process_batch", "output_path", "is_current", "task_runner", "Outcome", "Summary"]
 
-@dataclass
-class Outcome:
-    rel: str
-    status: str  # done, skipped, failed
-    reason: str = ""
-    items: dict[str, int] = field(default_factory=dict)
-    chars: int = 0
-    warnings: list[str] = field(default_factory=list)  # e.g. a rule stopped by its timeout
-
-
-@dataclass
-class Summary:
-    done: int = 0
-    skipped: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    items: Counter = field(default_factory=Counter)
-    chars: int = 0
-    seconds: float = 0.0
-
-    def add(self, o: Outcome) -> None:
-        if o.status == "done":
-            self.done += 1
-            self.items.update(o.items)
-            self.chars += o.chars
-            self.warnings += [(o.rel, w) for w in o.warnings]
-        elif o.status == "skipped":
-            self.skipped += 1
-        else:
-            self.failed.append((o.rel, o.reason))
-
-    def markdown(self) -> str:
-        lines = ["# foi-extract run", "",
-                 f"- documents done: {self.done}", f"- skipped (unchanged): {self.skipped}",
-                 f"- failed: {len(self.failed)}", f"- time: {self.seconds:.1f} s", "",
-                 "| category | items |", "|---|---|"]
-        lines += [f"| {c} | {self.items.get(c, 0)} |" for c in ("messages",) + CATEGORIES]
-        if self.failed:
-            lines += ["", "## Failed", ""] + [f"- `{p}`: {r}" for p, r in self.failed]
-        if self.warnings:
-            lines += ["", "## Warnings", ""] + [f"- `{p}`: {w}" for p, w in self.warnings]
-        return "\n".join(lines)
-
-
-def output_path(rel: str, out_root: Path) -> Path:
-    """`dfe/000.txt` -> OUT/dfe/000.yaml; a name that would lead out of OUT is refused.
-
-    '..' parts are refused rather than dropped: dropping them would let `a/../b.txt`
-    overwrite the output of `a/b.txt`.
-    """
-    name = Path(rel)
-    if name.is_absolute() or ".." in name.parts or not name.name:
-        raise IngestError(f"output name {rel!r} would fall outside the output folder")
-    target = Path(out_root) / name.with_suffix(".yaml")
-    if not target.resolve().is_relative_to(Path(out_root).resolve()):
-        raise IngestError(f"output path {target} leads outside {out_root} (through a symbolic link)")
-    return target
-
-
-_HEAD = re.compile(r"^\s+sha256: ([0-9a-f]{64})$|^\s+rules: (sha256:[0-9a-f]{64})$", re.M)
-
-
-def is_current(out_file: Path, sha256: str, fingerprint: str) -> bool:
-    """Does the existing output carry this source hash and rules fingerprint? (reads its head only)"""
-    try:
-        with open(out_file, encoding="utf-8") as f:
-            head = f.read(1024)
-    except OSError:
-        return False
-    found = {m.group(1) or m.group(2) for m in _HEAD.finditer(head)}
-    return sha256 in found and fingerprint in found
+RUNNERS = ("threads", "processes", "dask")
 
 
 def process_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str,
@@ -101,12 +38,12 @@ def process_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str
     rules, nlp = pipeline_for(rules_dir)
     outcomes: list[Outcome] = []
     for p in paths:
-        rel = relative_name(Path(p), Path(raw_root))
+        rel, size = relative_name(Path(p), Path(raw_root)), size_of(Path(p))
         try:
             src = read_source(Path(p), Path(raw_root), max_bytes)
             target = output_path(rel, Path(out_root))
             if not force and is_current(target, src.sha256, rules.fingerprint):
-                outcomes.append(Outcome(rel, "skipped"))
+                outcomes.append(Outcome(rel, "skipped", bytes=size))
                 continue
             with regex_budget(document_budget(len(src.text))):
                 doc = nlp(src.text)
@@ -116,11 +53,12 @@ def process_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str
             record.source.update(src.provenance())
             data = write_record(record, target)
             items = {c: len(data[c]) for c in ("messages",) + CATEGORIES}
-            outcomes.append(Outcome(rel, "done", items=items, chars=len(src.text), warnings=record.warnings))
+            outcomes.append(Outcome(rel, "done", items=items, chars=len(src.text), warnings=record.warnings,
+                                    bytes=size))
         except IngestError as e:
-            outcomes.append(Outcome(rel, "failed", str(e)))
+            outcomes.append(Outcome(rel, "failed", str(e), bytes=size))
         except Exception as e:  # noqa: BLE001 - report and go on with the others
-            outcomes.append(Outcome(rel, "failed", f"{type(e).__name__}: {e}"))
+            outcomes.append(Outcome(rel, "failed", f"{type(e).__name__}: {e}", bytes=size))
     return outcomes
 
 
@@ -130,6 +68,26 @@ def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
+def task_runner(kind: str = "threads", workers: int | None = None, dask_address: str | None = None) -> TaskRunner:
+    """Prefect's task runner for `--runner`: threads (Prefect's default), processes, or Dask.
+
+    With `dask_address` the run joins that Dask cluster; `--runner dask` alone starts
+    a local cluster of `workers` single-threaded worker processes on 127.0.0.1.
+    """
+    workers = workers or os.cpu_count() or 1
+    if dask_address or kind == "dask":
+        from prefect_dask import DaskTaskRunner
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                              "host": "127.0.0.1", "dashboard_address": None})
+    if kind == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if kind == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    raise ValueError(f"unknown runner {kind!r}: one of {', '.join(RUNNERS)}")
+
+
 @task(name="extract-batch", retries=0)
 def extract_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str, force: bool,
                   max_bytes: int = MAX_BYTES) -> list[Outcome]:
@@ -137,15 +95,52 @@ def extract_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str
 
 
 @flow(name="foi-extract", log_prints=True)
-def extract_flow(raw: str = "raw", out: str = "extracted", rules: str = "rules",
-                 batch_size: int = 100, force: bool = False, max_bytes: int = MAX_BYTES) -> Summary:
-    """Extract every document under `raw` into YAML under `out`, `batch_size` per task."""
+def extract_flow(raw: str = "raw", out: str = "extracted", rules: str = "rules", batch_size: int = 100,
+                 force: bool = False, max_bytes: int = MAX_BYTES, prune_removed: bool = False,
+                 in_flight: int = 4) -> Summary:
+    """Extract the changed documents under `raw` into YAML under `out`, `batch_size` per task.
+
+    Paths are made absolute so that workers elsewhere (a Dask cluster sharing the
+    file system) find them. Outputs whose source is gone are reported, and deleted
+    with `prune_removed`.
+    """
     started = time.perf_counter()
-    futures = [extract_batch.submit(batch, raw, out, rules, force, max_bytes)
-               for batch in batched((str(p) for p in discover(Path(raw))), batch_size)]
-    summary = Summary()
-    for fut in futures:
-        for outcome in fut.result():
+    raw, out, rules = (os.path.abspath(p) for p in (raw, out, rules))
+    summary, pending = Summary(), {}
+
+    def reduce(future: PrefectFuture) -> None:
+        batch = pending.pop(future)
+        result = future.result(raise_on_failure=False)
+        if isinstance(result, BaseException):  # the task itself failed (e.g. a worker died)
+            result = [Outcome(relative_name(Path(p), Path(raw)), "failed", f"{type(result).__name__}: {result}",
+                              bytes=size_of(Path(p))) for p in batch]
+        for outcome in result:
             summary.add(outcome)
+            publish(outcome)
+
+    for batch in batched(_changed(raw, out, fingerprint_of(Path(rules)), force, summary), batch_size):
+        while len(pending) >= in_flight:
+            reduce(next(as_completed(list(pending))))
+        pending[extract_batch.submit(batch, raw, out, rules, force, max_bytes)] = batch
+    for future in as_completed(list(pending)):
+        reduce(future)
+
+    summary.removed = [p.relative_to(out).as_posix() for p in orphans(Path(raw), Path(out))]
+    if prune_removed and summary.removed:
+        prune([Path(out) / r for r in summary.removed], Path(out))
+        summary.pruned = True
     summary.seconds = time.perf_counter() - started
+    create_markdown_artifact(key="foi-extract-summary", markdown=summary.markdown(),
+                             description="documents done, skipped and failed; items per category")
     return summary
+
+
+def _changed(raw: str, out: str, fingerprint: str, force: bool, summary: Summary) -> Iterator[str]:
+    """The documents under `raw` to extract; unchanged ones are counted as skipped on the way."""
+    for path in discover(Path(raw)):
+        if not force and is_unchanged(path, Path(raw), Path(out), fingerprint):
+            outcome = Outcome(relative_name(path, Path(raw)), "skipped", bytes=size_of(path))
+            summary.add(outcome)
+            publish(outcome)
+        else:
+            yield str(path)
