@@ -81,17 +81,28 @@ def sections(text: str, offset: int = 0) -> list[tuple[str, tuple[int, int]]]:
     return out
 
 
-def _kind(level: str) -> str:
-    if level.isdigit() or level[:1].isdigit():
+def _kind(levels: list[str], i: int) -> str:
+    """digit (2), letter (a) or roman (iv): a roman numeral stands below a letter."""
+    level = levels[i]
+    if level[:1].isdigit():
         return "digit"
-    return "roman" if level in _ROMAN and len(level) > 1 else "letter"
+    return "roman" if level in _ROMAN and i > 0 and levels[i - 1].isalpha() else "letter"
+
+
+def _fits(kind: str, new: str) -> bool:
+    """Can `new` stand where a level of `kind` stood? (2)~(3), (a)~(b), (i)~(ii)."""
+    if new[:1].isdigit():
+        return kind == "digit"
+    if new in _ROMAN:
+        return kind == "roman" or (len(new) == 1 and kind == "letter")
+    return kind == "letter"
 
 
 def _continue(levels: list[str], cont: list[str]) -> list[str]:
-    """'(b)' after 31(1)(a) replaces the last level of its kind: 31(1)(b)."""
-    kind = _kind(cont[0])
+    """'(b)' after 31(1)(a) replaces the deepest level of its kind: 31(1)(b);
+    '(ii)' after 36(2)(b)(i) gives 36(2)(b)(ii)."""
     for i in range(len(levels) - 1, 0, -1):
-        if _kind(levels[i]) == kind or (kind == "letter" and cont[0] in _ROMAN and _kind(levels[i]) == "roman"):
+        if _fits(_kind(levels, i), cont[0]):
             return levels[:i] + cont
     return levels + cont
 
@@ -150,7 +161,10 @@ def _distance(ctx: Context, cand: Candidate, cue: Candidate, sentence: tuple[int
 def _stance(ctx: Context, cand: Candidate, cue_list: list[Candidate], cue_starts: list[int],
             requester: bool) -> Stance:
     """The nearest stance cue decides, but a `disputed` cue or a `hedge` in reach
-    outweighs an `applied` one ("I do not accept that section 43 is engaged")."""
+    outweighs an `applied` one ("I do not accept that section 43 is engaged"), and
+    counting uses of a provision (`statistics`) is only citing it. In the requester's
+    words a cue may mean something else (`requester_stance`), and a provision named
+    with no cue is one the requester argues about."""
     sentence = sentence_bounds(ctx, cand.start)
     reach: dict[tuple[str, object], tuple[int, Candidate]] = {}  # (attribute, value) -> nearest cue
     lo = bisect.bisect_left(cue_starts, cand.start - _REACH)
@@ -164,20 +178,27 @@ def _stance(ctx: Context, cand: Candidate, cue_list: list[Candidate], cue_starts
     stances = {value: hit for (key, value), hit in reach.items() if key == "stance"}
     used = [qualified[1]] if qualified else []
     if cand.attrs.get("table_label") or not stances:
-        default = "cited" if cand.attrs.get("table_label") or not requester else "disputed"
+        default = "cited" if cand.attrs.get("table_label") or not requester or "statistics" in dict(reach) else "disputed"
         _note(ctx, cand, used, default)
         return Stance(default, None, qualified[0] if qualified else None)
     stance = min(stances, key=lambda v: stances[v][0])
-    used.append(stances[stance][1])
+    cue = stances[stance][1]
+    used.append(cue)
+    if requester and "requester_stance" in cue.attrs:
+        stance = cue.attrs["requester_stance"]
     hedge = _nearest(reach, "hedge")
-    if stance == "applied" and "disputed" in stances:
+    statistics = _nearest(reach, "statistics")
+    if statistics and stance != "disputed":
+        stance = "cited"
+        used.append(statistics[1])
+    elif stance == "applied" and "disputed" in stances:
         stance = "disputed"
         used.append(stances["disputed"][1])
     elif stance == "applied" and hedge:
         stance = "disputed" if requester else "considered"
         used.append(hedge[1])
     _note(ctx, cand, used, stance)
-    return Stance(stance, " … ".join(c.text for c in used if "stance" in c.attrs or "hedge" in c.attrs) or None,
+    return Stance(stance, " … ".join(c.text for c in used if "qualified" not in c.attrs) or None,
                   qualified[0] if qualified else None)
 
 
