@@ -103,6 +103,12 @@ def test_pipe_rows_without_a_rule_take_column_names_above_numbers():
     assert_honest(text, table)
 
 
+def test_a_stray_pipe_line_above_does_not_spoil_the_table():
+    text = "Cymraeg | English\nYear | Claims | Paid |\n2022/23 | 20 | 4 |\n2023/24 | 67 | 9 |\n"
+    table = only_table(text)
+    assert table.header == ["Year", "Claims", "Paid"]
+
+
 def test_headerless_pipe_rows_have_an_empty_header():
     text = ("1) The total number of requests received for each of the last ten years.\n"
             "2018 – 2019 | 1,389 |\n2017 – 2018 | 1,233 |\n2013 – 2014 | * |\n"
@@ -165,6 +171,19 @@ def test_space_aligned_columns():
     assert table.header == ["Month", "Requests", "Refused"]
     assert table.rows == [["January", "120", "14"], ["February", "98", "9"], ["March", "143", "21"]]
     assert_honest(ALIGNED, table)
+
+
+def test_space_aligned_row_with_an_empty_cell_under_a_title():
+    text = ("Table 2:  Offences recorded\n"
+            "Category              2019    2020    2021\n"
+            "Burglary               120     130     140\n"
+            "Robbery                 12              15\n"
+            "Theft from a vehicle   300     310     320\n")
+    table = only_table(text)
+    assert table.header == ["Category", "2019", "2020", "2021"]
+    assert table.rows[1] == ["Robbery", "12", "", "15"]
+    assert table.rows[2][0] == "Theft from a vehicle"
+    assert table.span[0] == text.index("Category")
 
 
 def test_single_spaced_numbers_take_a_title_case_header_line():

@@ -50,6 +50,7 @@ class Vocab:
     markup: re.Pattern
     split: re.Pattern
     header_words: frozenset
+    header_cells: tuple[re.Pattern, ...]
 
 
 def vocab_of(rules: RuleSet) -> Vocab:
@@ -66,6 +67,7 @@ def vocab_of(rules: RuleSet) -> Vocab:
         markup=re.compile(v.get("cell_markup", r"<[^<>]*>")),
         split=re.compile(v.get("cell_split", r"\t| {2,}")),
         header_words=frozenset(w.lower() for w in v.get("header_words", [])),
+        header_cells=tuple(re.compile(p) for p in v.get("header_line_cells", [])),
     )
 
 
@@ -221,14 +223,17 @@ def _columns_filled(rows: list[Row], vocab: Vocab) -> bool:
     return filled >= vocab.min_columns
 
 
-def _aligned(rows: list[tuple[Line, Row]], vocab: Vocab) -> bool:
-    """Every column after the first starts, or ends, at the same place on each line (± tolerance)."""
-    for j in range(1, len(rows[0][1])):
-        starts = [cells[j].span[0] - line.start for line, cells in rows]
-        ends = [cells[j].span[1] - line.start for line, cells in rows]
-        if max(starts) - min(starts) > vocab.tolerance and max(ends) - min(ends) > vocab.tolerance:
-            return False
-    return True
+def _cut_columns(lines: list[Line], text: str, vocab: Vocab) -> list[Row]:
+    """Cells of space-aligned lines, cut at the runs of 2+ blank character columns they share."""
+    indent = min(len(ln.text) - len(ln.text.lstrip()) for ln in lines)
+    width = max(len(ln.text.rstrip()) for ln in lines)
+    ink = [" "] * width
+    for ln in lines:
+        for m in re.finditer(r"\S+", ln.text):
+            ink[m.start():m.end()] = "x" * (m.end() - m.start())
+    columns = [(indent + m.start(), indent + m.end()) for m in re.finditer(r"x+(?: x+)*", "".join(ink[indent:]))]
+    return [[_cell(text, ln.start + min(a, len(ln.text)), ln.start + min(b, len(ln.text)), vocab)
+             for a, b in columns] for ln in lines]
 
 
 # --------------------------------------------------------------------------- layouts
@@ -249,7 +254,7 @@ class Finder:
         for run in self._free_runs("tab_row"):
             self._split(run, "tsv", "tab_row")
         for run in self._free_runs("aligned_row"):
-            self._split(run, "aligned", "aligned_row")
+            self._aligned(run)
         for run in self._free_runs("numeric_row"):
             self._numeric(run)
         return self.tables
@@ -279,9 +284,12 @@ class Finder:
             else:
                 groups[-1].append(_split_pipes(self.lines[i], self.text, self.vocab))
         groups = [g for g in groups if g]
-        widths = {len(row) for g in groups for row in g}
-        if not groups or len(widths) != 1:
-            return  # ragged rows: not one table
+        if len({len(row) for g in groups for row in g}) > 1:
+            for part in self._same_width_parts(run):  # ragged: a stray pipe line beside a table
+                self._ruled(part)
+            return
+        if not groups:
+            return
         boxed = run[0] in rule_lines or any("+" in self.lines[i].text for i in run if i in rule_lines)
         fmt = "ascii_box" if boxed else "pipe"
         if len(groups) > 2:  # a rule under every row: each group is one row, wrapped over lines
@@ -301,8 +309,23 @@ class Finder:
         shapes = ("rule_line", "pipe_row") if boxed else ("pipe_row", "rule_line")
         self._emit(fmt, header, body, run[0], run[-1], shapes)
 
+    def _same_width_parts(self, run: list[int]) -> list[list[int]]:
+        """A ragged run cut where the count of cells changes (rule lines go with the rows above)."""
+        parts: list[list[int]] = []
+        width = None
+        for i in run:
+            if i not in self.shapes["rule_line"]:
+                w = len(_split_pipes(self.lines[i], self.text, self.vocab))
+                if w != width:
+                    parts.append([])
+                width = w
+            if not parts:
+                parts.append([])
+            parts[-1].append(i)
+        return parts
+
     def _split(self, run: list[int], fmt: str, shape: str) -> None:
-        """Tab-separated or space-aligned rows, one row per line; a change of width ends a table."""
+        """Tab-separated rows, one row per line; a change of width ends a table."""
         rows = [(self.lines[i], _split_by(self.lines[i], self.text, self.vocab)) for i in run]
         parts: list[list[tuple[Line, Row]]] = []
         for row in rows:
@@ -319,9 +342,36 @@ class Finder:
                 header, body = cells[0], cells[1:]
             if len(body) < self.vocab.min_rows.get(fmt, 2):
                 continue
-            if fmt == "aligned" and not (_numeric_column(body, self.vocab) and _aligned(part, self.vocab)):
-                continue
             self._emit(fmt, header, body, part[0][0].index, part[-1][0].index, (shape,))
+
+    def _aligned(self, run: list[int]) -> None:
+        """Space-aligned rows: the columns are the runs of two or more blanks that every line
+        has at the same place, so a row may leave a cell empty. A title line above the table
+        or a note under it would blur the columns: the run is also tried without them, and
+        the cut giving the most columns (then rows) wins."""
+        lines = [self.lines[i] for i in run]
+        best = None
+        for part in (lines, lines[1:], lines[:-1], lines[1:-1]):
+            table = self._aligned_table(part)
+            if table and (best is None or (len(table[1][0]), len(part)) > (len(best[1][0]), len(best[2]))):
+                best = (*table, part)
+        if best:
+            header, body, part = best
+            self._emit("aligned", header, body, part[0].index, part[-1].index, ("aligned_row",))
+
+    def _aligned_table(self, lines: list[Line]) -> tuple[Row, list[Row]] | None:
+        minimum = self.vocab.min_rows.get("aligned", 3)
+        if len(lines) < minimum:
+            return None
+        rows = _cut_columns(lines, self.text, self.vocab)
+        if len(rows[0]) < self.vocab.min_columns or not _columns_filled(rows, self.vocab):
+            return None
+        header, body = [], rows
+        if _looks_like_header(rows[0], rows[1:], self.vocab):
+            header, body = rows[0], rows[1:]
+        if len(body) < minimum or not _numeric_column(body, self.vocab):
+            return None
+        return header, body
 
     def _numeric(self, run: list[int]) -> None:
         """Rows of a label and single-spaced numbers; the same count of numbers on each line."""
@@ -361,17 +411,12 @@ class Finder:
         stripped = line.text.strip()
         if not stripped or stripped[-1] in ".:;?!" or len(line.text) > self.vocab.max_line:
             return []
-        for split in (_split_by(line, self.text, self.vocab), self._split_at(line, r"\S+"),
-                      self._split_at(line, r"\S.*?(?=\s+[A-Z]|\s*$)")):
+        for split in [_split_by(line, self.text, self.vocab)] + [
+                [_cell(self.text, line.start + m.start(), line.start + m.end(), self.vocab)
+                 for m in cell.finditer(line.text)] for cell in self.vocab.header_cells]:
             if len(split) == width:
                 return split
         return []
-
-    def _split_at(self, line: Line, cell: str) -> Row:
-        """Cells of a header line set apart by single spaces: each word, or each run of words
-        from a capitalised one ("Year Number of requests Percentage on time")."""
-        return [_cell(self.text, line.start + m.start(), line.start + m.end(), self.vocab)
-                for m in re.finditer(cell, line.text)]
 
 
 def _distinct(tables: list[Table]) -> list[Table]:
