@@ -237,65 +237,91 @@ class YearContext:
         return None
 
     # -- 3. anchors
-    def anchor(self, i: int) -> dt.date | None:
+    def resolve(self) -> None:
+        """Give every year-less mention a year, in text order, so each can anchor the next."""
+        anchors = _Anchors(self.mentions)
+        for i, m in enumerate(self.mentions):
+            message = self.message_of(m.start) if self.message_starts else None
+            if m.year is None:
+                m.year = self._year_for(i, message, anchors)
+                m.inferred = m.year is not None
+            anchors.add(m, message)
+
+    def _year_for(self, i: int, message: int | None, anchors: _Anchors) -> int | None:
         m = self.mentions[i]
-        message = self.message_of(m.start) if self.message_starts else None
-
-        def usable(a: Mention, strict: bool) -> bool:
-            if a.year is None:
-                return False
-            if strict and m.day is not None:  # a day is dated against correspondence, not data periods
-                return a.day is not None and a.role != "period"
-            return True
-
-        for strict in (True, False):
-            if message is not None:
-                for a in reversed(self.mentions[:i]):
-                    if self.message_of(a.start) != message:
-                        break
-                    if usable(a, strict):
-                        return a.day_in(a.year)
-                if self.message_dates[message] is not None:
-                    return self.message_dates[message]
-            earlier = next((a for a in reversed(self.mentions[:i]) if usable(a, strict)), None)
-            if earlier is not None:
-                return earlier.day_in(earlier.year)
-            later = next((a for a in self.mentions[i + 1:] if not a.inferred and usable(a, strict)), None)
-            if later is not None:
-                return later.day_in(later.year)
+        labelled = self.label_year(m)
+        if labelled is not None:
+            year, label = labelled
+            if label is not None:
+                self.ctx.note(label.rule.id, "dates", "cue", m.cand.span, f"year {year}")
+            return year
+        year = self.list_year(i)
+        if year is not None:
+            return year
+        # a day is dated against correspondence first, not against dates bounding data periods
+        for strict in ((True, False) if m.day is not None else (False,)):
+            ref = anchors.in_message(message, strict) if message is not None else None
+            if ref is None and message is not None:
+                ref = self.message_dates[message]
+            ref = ref or anchors.earlier(strict) or anchors.later(i, strict)
+            if ref is not None:
+                return _closest_year(m, ref, m.weekday)
         return None
 
-    def resolve(self) -> None:
-        """Give every year-less mention a year (in text order, so each can anchor the next)."""
-        for i, m in enumerate(self.mentions):
+
+class _Anchors:
+    """The dates a year-less date can be dated against: the latest seen so far (in its
+    message and in the document) and, failing those, the next date with a written year.
+
+    `strict` anchors are day-precision dates that do not bound a period of data.
+    """
+
+    def __init__(self, mentions: list[Mention]):
+        self.latest: dict[tuple[int | None, bool], dt.date] = {}
+        self.next_written: list[dict[bool, dt.date | None]] = [{}] * len(mentions)
+        upcoming: dict[bool, dt.date | None] = {True: None, False: None}
+        for i in range(len(mentions) - 1, -1, -1):
+            self.next_written[i] = dict(upcoming)
+            m = mentions[i]
             if m.year is not None:
-                continue
-            labelled = self.label_year(m)
-            if labelled is not None:
-                m.year, label = labelled
-                if label is not None:
-                    self.ctx.note(label.rule.id, "dates", "cue", m.cand.span, f"year {m.year}")
-            else:
-                m.year = self.list_year(i)
-                if m.year is None:
-                    ref = self.anchor(i)
-                    m.year = _closest_year(m, ref) if ref is not None else None
-            m.inferred = m.year is not None
+                upcoming = {True: m.day_in(m.year) if _is_strict(m) else upcoming[True],
+                            False: m.day_in(m.year)}
+
+    def add(self, m: Mention, message: int | None) -> None:
+        if m.year is None:
+            return
+        day = m.day_in(m.year)
+        for scope in {None, message}:
+            self.latest[(scope, False)] = day
+            if _is_strict(m):
+                self.latest[(scope, True)] = day
+
+    def in_message(self, message: int, strict: bool) -> dt.date | None:
+        return self.latest.get((message, strict))
+
+    def earlier(self, strict: bool) -> dt.date | None:
+        return self.latest.get((None, strict))
+
+    def later(self, i: int, strict: bool) -> dt.date | None:
+        return self.next_written[i][strict]
 
 
-def _closest_year(m: Mention, ref: dt.date) -> int | None:
+def _is_strict(m: Mention) -> bool:
+    return m.day is not None and m.role != "period"
+
+
+def _closest_year(m: Mention, ref: dt.date, weekday: int | None) -> int | None:
     """The year putting m nearest to ref (earlier on a tie); with a weekday, a year it fits."""
-    spread = 6 if m.weekday is not None else 1
+    spread = 6 if weekday is not None else 1
     best: tuple[int, int] | None = None
     for year in range(ref.year - spread, ref.year + spread + 1):
         day = m.day_in(year)
-        if day is None or (m.weekday is not None and day.weekday() != m.weekday):
+        if day is None or (weekday is not None and day.weekday() != weekday):
             continue
         key = (abs((day - ref).days), year)
         best = key if best is None or key < best else best
-    if best is None and m.weekday is not None:  # a wrong weekday should not lose the date
-        m.weekday = None
-        return _closest_year(m, ref)
+    if best is None and weekday is not None:  # a wrong weekday should not lose the date
+        return _closest_year(m, ref, None)
     return best[1] if best else None
 
 
