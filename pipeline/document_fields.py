@@ -76,14 +76,16 @@ def head_end(ctx: Context, hits: Hits) -> int:
 
 
 def _kind(ctx: Context, hits: Hits) -> str:
-    if hits.hits("doc_kind", "attachment"):
+    if hits.head("doc_kind", "attachment"):
         kind = "letter" if _salutation_near_top(ctx, hits) else "other"
-        return _noted(hits, "doc_kind", "attachment", kind)
-    wdtk = hits.hits("doc_kind", "wdtk_thread")
+        hits.note(hits.head("doc_kind", "attachment")[0], f"kind: {kind}")
+        return kind
+    wdtk = hits.head("doc_kind", "wdtk_thread") or hits.hits("fold")
     if wdtk:
-        return _noted(hits, "doc_kind", "wdtk_thread", "wdtk_thread")
+        hits.note(wdtk[0], "kind: wdtk_thread")
+        return "wdtk_thread"
     end = head_end(ctx, hits)
-    status = [h for h in hits.hits("status") if h.start < end]
+    status = [h for h in hits.head("status") if h.start < end]
     if status:
         hits.note(status[0], "kind: wdtk_thread (status line)")
         return "wdtk_thread"
@@ -94,14 +96,11 @@ def _kind(ctx: Context, hits: Hits) -> str:
     if first is not None:
         hits.note(first, "kind: letter (salutation)")
         return "letter"
-    if hits.hits("doc_kind", "article"):
-        return _noted(hits, "doc_kind", "article", "article")
+    article = hits.hits("doc_kind", "article")
+    if article:
+        hits.note(article[0], "kind: article")
+        return "article"
     return "other"
-
-
-def _noted(hits: Hits, key: str, value: str, kind: str) -> str:
-    hits.note(hits.hits(key, value)[0], f"kind: {kind}")
-    return kind
 
 
 def _salutation_near_top(ctx: Context, hits: Hits) -> Hit | None:
@@ -125,7 +124,7 @@ def _title(ctx: Context, hits: Hits) -> str | None:
         subject = _letter_subject(ctx, hits)
         if subject:
             return subject
-    skip = [h for key in ("title", "status", "doc_kind") for h in hits.hits(key)
+    skip = [h for key in ("title", "status", "doc_kind") for h in hits.head(key)
             if h.attrs.get("title", "skip") == "skip"]
     for line_start, line in _lines(ctx.text):
         text = _clean_title(line)
@@ -146,7 +145,7 @@ def _title(ctx: Context, hits: Hits) -> str | None:
 
 def _letter_subject(ctx: Context, hits: Hits) -> str | None:
     first = _salutation_near_top(ctx, hits)
-    subjects = [h for h in hits.hits("title", "subject") if first is None or h.start < first.start + 2000]
+    subjects = [h for h in hits.head("title", "subject") if first is None or h.start < first.start + 2000]
     if subjects:
         hits.note(subjects[0], "title: subject line")
         return _clean_title(ctx.text[subjects[0].start:subjects[0].end])
@@ -174,7 +173,7 @@ def _lines(text: str):
 # --------------------------------------------------------------------------- status
 def _wdtk_status(ctx: Context, hits: Hits) -> None:
     end = head_end(ctx, hits)
-    for h in hits.hits("status"):
+    for h in hits.head("status"):
         if h.start >= end:
             break
         ctx.document.status = h.attrs["status"]
@@ -219,7 +218,7 @@ def sentence_around(text: str, start: int, end: int) -> str:
 def _propose_from_rules(ctx: Context, hits: Hits, votes: Votes) -> None:
     vocab = hits.vocab
     end = head_end(ctx, hits)
-    for h in hits.hits("doc_kind", "wdtk_thread"):
+    for h in hits.head("doc_kind", "wdtk_thread"):
         for text, span in h.groups_like("authority"):
             votes.add("authority", 1, names.body(text), h.rule.id, span)
         for text, span in h.groups_like("requester"):
@@ -228,25 +227,35 @@ def _propose_from_rules(ctx: Context, hits: Hits, votes: Votes) -> None:
         first = _salutation_near_top(ctx, hits)
         if first is not None and _is_org(hits, first.group("name")):
             votes.add("authority", 3, names.body(first.group("name")), first.rule.id, first.match.span("name"))
-        for h in hits.hits("status"):
+        for h in hits.head("status"):
             if h.start < end:
                 for text, span in h.groups_like("authority"):
                     votes.add("authority", 2, names.body(text), h.rule.id, span)
                 for text, span in h.groups_like("requester"):
                     votes.add("requester", 2, names.person(text, vocab), h.rule.id, span)
-    for h in hits.hits("field"):
-        if ctx.in_quote(h.start) or h.attrs.get("mode") == "most_frequent":
-            continue
-        which = h.attrs["field"]
-        clean = names.body if which == "authority" else (lambda t: names.person(t, vocab))
-        text = h.group("name") or ""
-        if which == "authority" and not _acceptable_body(hits, names.body(text)):
-            continue
-        votes.add(which, h.attrs.get("rank", 5), clean(text), h.rule.id, h.match.span("name"))
-    _propose_most_mentioned(ctx, hits, votes)
     if ctx.document.kind == "letter":
         _propose_letterhead(ctx, hits, votes)
         _propose_addressee(ctx, hits, votes)
+    for rule in sorted(hits.rules_with("field"), key=lambda r: r.set.get("rank", 5)):
+        which, rank = rule.set["field"], rule.set.get("rank", 5)
+        if any(v.rank <= rank for v in getattr(votes, which)):
+            continue  # a surer source already named it: spare the scan
+        if rule.set.get("mode") == "most_frequent":
+            _propose_most_mentioned(ctx, hits, votes, rule)
+            continue
+        for h in hits.of_rule(rule):
+            if not ctx.in_quote(h.start):
+                _propose(hits, votes, which, rank, h)
+
+
+def _propose(hits: Hits, votes: Votes, which: str, rank: float, h: Hit) -> None:
+    text = h.group("name") or ""
+    if which == "authority":
+        name = names.body(text)
+        if _acceptable_body(hits, name):
+            votes.add(which, rank, name, h.rule.id, h.match.span("name"))
+    else:
+        votes.add(which, rank, names.person(text, hits.vocab), h.rule.id, h.match.span("name"))
 
 
 def _acceptable_body(hits: Hits, name: str | None) -> bool:
@@ -258,10 +267,10 @@ def _acceptable_body(hits: Hits, name: str | None) -> bool:
             and name.split()[0].casefold() not in roles)
 
 
-def _propose_most_mentioned(ctx: Context, hits: Hits, votes: Votes) -> None:
+def _propose_most_mentioned(ctx: Context, hits: Hits, votes: Votes, rule) -> None:
     counts: Counter[str] = Counter()
     first: dict[str, Hit] = {}
-    for h in hits.hits("mode", "most_frequent"):
+    for h in hits.of_rule(rule):
         name = names.body(h.group("name"))
         if not _acceptable_body(hits, name) or ctx.in_quote(h.start):
             continue
@@ -297,7 +306,7 @@ def _propose_addressee(ctx: Context, hits: Hits, votes: Votes) -> None:
     bare = names.person(raw, hits.vocab)
     if not bare or _is_org(hits, bare) or bare.casefold() in {"sir", "madam", "sir or madam", "sir/madam"}:
         return
-    honorific = raw.split()[0].lower().rstrip(".") in {h.lower().rstrip(".") for h in hits.vocab.get("honorifics", [])}
+    honorific = raw.split()[0].lower().rstrip(".") in names.word_set(hits.vocab, "honorifics")
     if not honorific and len(bare.split()) >= 2:
         votes.add("requester", 4, bare, first.rule.id, first.span)
         return

@@ -24,8 +24,8 @@ def person(raw: str | None, vocab: dict) -> str | None:
     if not raw:
         return None
     words = squash(raw).strip(_QUOTES + " ,.;:").split()
-    honorifics = {h.lower().rstrip(".") for h in vocab.get("honorifics", [])}
-    post = {p.lower().rstrip(".") for p in vocab.get("post_nominals", [])}
+    honorifics = word_set(vocab, "honorifics")
+    post = word_set(vocab, "post_nominals")
     while words and words[0].lower().rstrip(".") in honorifics:
         words.pop(0)
     mixed_case = any(w != w.upper() for w in words)
@@ -36,6 +36,18 @@ def person(raw: str | None, vocab: dict) -> str | None:
     if not name or not re.search(r"[^\W\d_]", name) or len(words) > 6:
         return None
     return name
+
+
+_WORD_SETS: dict[tuple[int, str], tuple[list, frozenset]] = {}
+
+
+def word_set(vocab: dict, key: str) -> frozenset:
+    """A vocab list as lower-case words without a final full stop (built once per list)."""
+    words = vocab.get(key, [])
+    cached = _WORD_SETS.get((id(words), key))
+    if cached is None or cached[0] is not words:
+        cached = _WORD_SETS[(id(words), key)] = (words, frozenset(w.lower().rstrip(".") for w in words))
+    return cached[1]
 
 
 def _initialism(word: str) -> bool:

@@ -41,10 +41,14 @@ def mark_blocks(ctx: Context, hits: Hits, starts: list[int]) -> None:
 def mark_trails(ctx: Context, hits: Hits, spans: list[tuple[int, int]], first_salutations: list[int | None]) -> None:
     """Reply trails: after a message's own salutation, a rule line and another salutation."""
     folds = sorted(h.start for h in hits.hits("fold"))
+    starts = [start for start, _ in spans]
     for h in hits.hits("quote", "trail"):
-        for (start, end), own in zip(spans, first_salutations):
-            if start <= h.start < end and own is not None and own < h.start and not ctx.in_quote(h.start):
-                _mark(ctx, hits, h, h.start, min(_next(folds, h.start, end), end))
+        i = bisect.bisect_right(starts, h.start) - 1
+        if i < 0:
+            continue
+        (start, end), own = spans[i], first_salutations[i]
+        if h.start < end and own is not None and own < h.start and not ctx.in_quote(h.start):
+            _mark(ctx, hits, h, h.start, min(_next(folds, h.start, end), end))
 
 
 def _mark(ctx: Context, hits: Hits, h: Hit, start: int, end: int) -> None:
@@ -70,9 +74,7 @@ def _opens_message(ctx: Context, pos: int, starts: list[int]) -> bool:
 
 def _restated_end(ctx: Context, hits: Hits, h: Hit, limit: int) -> int | None:
     """End of the signature line after the restated message's sign-off, if it is before `limit`."""
-    for sign in hits.hits("sign_off"):
-        if sign.start < h.end:
-            continue
+    for sign in hits.within(h.end, len(ctx.text), "sign_off"):
         if sign.start >= limit:
             return None
         text = ctx.text

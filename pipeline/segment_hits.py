@@ -6,6 +6,7 @@ Each rule's regex runs at most once per document; the modules of the segment sta
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,9 @@ class Hit:
         return out
 
 
+HEAD_CHARS = 5000  # a page's title, status line and WDTK request line stand in its first lines
+
+
 class Hits:
     """Lazy, cached matches of a segment rule set over one document."""
 
@@ -51,20 +55,26 @@ class Hits:
         self.rules = rules
         self.vocab = rules.vocab
         self._by_rule: dict[str, list[Hit]] = {}
+        self._by_meaning: dict[tuple, tuple[list[Hit], list[int]]] = {}
 
     def of_rule(self, rule: Rule) -> list[Hit]:
         found = self._by_rule.get(rule.id)
         if found is None:
-            found = []
-            if rule.compiled is not None and rule.action == "find":
-                try:
-                    for m in rule.finditer(self.ctx.text):
-                        s, e = rule.span_of(m)
-                        if s >= 0:
-                            found.append(Hit(rule, s, e, m))
-                except RuleTimeout as err:
-                    self.ctx.errors.append(str(err))
-            self._by_rule[rule.id] = found
+            found = self._by_rule[rule.id] = self.scan(rule, 0, len(self.ctx.text))
+        return found
+
+    def scan(self, rule: Rule, start: int, end: int) -> list[Hit]:
+        """Matches of one rule inside [start, end) (uncached)."""
+        found: list[Hit] = []
+        if rule.compiled is None or rule.action != "find":
+            return found
+        try:
+            for m in rule.finditer(self.ctx.text, start, end):
+                s, e = rule.span_of(m)
+                if s >= 0:
+                    found.append(Hit(rule, s, e, m))
+        except RuleTimeout as err:
+            self.ctx.errors.append(str(err))
         return found
 
     def rules_with(self, key: str, value: Any = ...) -> list[Rule]:
@@ -73,8 +83,36 @@ class Hits:
 
     def hits(self, key: str, value: Any = ...) -> list[Hit]:
         """Hits of every rule whose `set` has `key` (equal to `value` if given), by position."""
-        out = [h for r in self.rules_with(key, value) for h in self.of_rule(r)]
-        return sorted(out, key=lambda h: (h.start, -h.end))
+        return self._sorted(key, value)[0]
+
+    def head(self, key: str, value: Any = ...) -> list[Hit]:
+        """Hits in the first HEAD_CHARS characters only: the rules a page's top needs are not
+        run over a whole long thread."""
+        cached = self._by_meaning.get(("head", key, value))
+        if cached is None:
+            end = min(HEAD_CHARS, len(self.ctx.text))
+            found = sorted((h for r in self.rules_with(key, value) for h in self.scan(r, 0, end)),
+                           key=lambda h: (h.start, -h.end))
+            cached = self._by_meaning[("head", key, value)] = (found, [])
+        return cached[0]
+
+    def window(self, start: int, end: int, key: str, value: Any = ...) -> list[Hit]:
+        """Hits of rules run over [start, end) only (uncached): cue words of one message."""
+        return sorted((h for r in self.rules_with(key, value) for h in self.scan(r, start, end)),
+                      key=lambda h: (h.start, -h.end))
+
+    def within(self, start: int, end: int, key: str, value: Any = ...) -> list[Hit]:
+        """The hits of `hits(key, value)` that start in [start, end)."""
+        found, starts = self._sorted(key, value)
+        return found[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
+
+    def _sorted(self, key: str, value: Any) -> tuple[list[Hit], list[int]]:
+        cached = self._by_meaning.get((key, value))
+        if cached is None:
+            found = sorted((h for r in self.rules_with(key, value) for h in self.of_rule(r)),
+                           key=lambda h: (h.start, -h.end))
+            cached = self._by_meaning[(key, value)] = (found, [h.start for h in found])
+        return cached
 
     def note(self, hit: Hit, detail: str, span: tuple[int, int] | None = None) -> None:
         """Record that `hit`'s rule decided something (for `explain` and the examples checker)."""

@@ -12,6 +12,7 @@ date (its header, else its own letter date), sender, signatory and attachments.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from pipeline.document_fields import Votes
 from pipeline.models import Message
 from pipeline.segment_hits import Hit, Hits
 
+CUE_WINDOW = 3000  # a message says what it is in its first paragraphs
 LONG_LINE = 40  # a line this long after a signature is a new message's prose, not more signature
 
 
@@ -179,7 +181,7 @@ def _salutation_start(ctx: Context, hits: Hits, h: Hit, requester: str | None, f
     """A message opened by a salutation: to the requester -> incoming, else outgoing."""
     raw = names.squash(h.group("name") or "")
     words = raw.split()
-    honorifics = {w.lower().rstrip(".") for w in hits.vocab.get("honorifics", [])}
+    honorifics = names.word_set(hits.vocab, "honorifics")
     to_requester = bool(words) and (
         (requester is not None and words[-1].casefold() == requester.split()[-1].casefold())
         or (not first and words[0].lower().rstrip(".") in honorifics))
@@ -212,7 +214,7 @@ def _prose_after_signature(ctx: Context, pos: int, strong: list[int]) -> int | N
     if signature is None or following is None:
         return None
     start, line = following
-    if any(pos < s <= start for s in strong) or ctx.blocked(start, start + 1):
+    if bisect.bisect_right(strong, start) > bisect.bisect_right(strong, pos) or ctx.blocked(start, start + 1):
         return None
     return start if len(line.strip()) >= LONG_LINE or line.rstrip().endswith(".") else None
 
@@ -234,10 +236,10 @@ def _build(ctx: Context, hits: Hits, votes: Votes, starts: list[Start], stops: l
     bounds = sorted({s.pos for s in starts} | set(stops) | {len(text)})
     spans, salutations = [], []
     for s in starts:
-        end = next(b for b in bounds if b > s.pos)
+        end = bounds[bisect.bisect_right(bounds, s.pos)]
         end = s.pos + len(text[s.pos:end].rstrip())
         spans.append((s.pos, end))
-        salutations.append(_first_in(ctx, hits.hits("boundary", "salutation"), s.pos, end))
+        salutations.append(_first_in(ctx, hits.within(s.pos, end, "boundary", "salutation")))
     quotes.mark_trails(ctx, hits, spans, salutations)
     requester = _best(votes.requester)
     authority = _best(votes.authority)
@@ -263,7 +265,7 @@ def _propose_requester(ctx: Context, hits: Hits, votes: Votes, msg: Message) -> 
     """The first request is signed by the requester: its signatory, else its last line if name-shaped."""
     start, end = msg.span
     if msg.signatory:
-        sign = _first_in(ctx, hits.hits("sign_off"), start, end)
+        sign = _first_in(ctx, hits.within(start, end, "sign_off"))
         votes.add("requester", 3, names.person(msg.signatory, hits.vocab), "segment.sign_off", (sign, sign))
         return
     last = ctx.text[start:end].rstrip().rsplit("\n", 1)[-1]
@@ -287,9 +289,9 @@ def _direction(ctx, hits, s: Start, start: int, end: int, requester, authority, 
         return "outgoing"
     if sender and (requester or "," in sender):
         return "incoming"
-    salutation = _first_in(ctx, hits.hits("boundary", "salutation"), start, end)
+    salutation = next((h for h in hits.within(start, end, "boundary", "salutation") if not ctx.in_quote(h.start)), None)
     if salutation is not None:
-        h = next(h for h in hits.hits("boundary", "salutation") if h.start == salutation)
+        h = salutation
         addressee = names.body(h.group("name"))
         if addressee and (names.same(addressee, authority) or _is_body(hits, addressee)):
             return "outgoing"
@@ -301,8 +303,8 @@ def _kind(ctx: Context, hits: Hits, msg: Message, previous_kind: str | None, fir
     if msg.direction == "outgoing" and first_out:
         return "request"
     start, end = msg.span
-    cues = [h for h in hits.hits("message_kind") if start <= h.start < end and not ctx.in_quote(h.start)
-            and h.attrs.get("direction", msg.direction) == msg.direction]
+    cues = [h for h in hits.window(start, min(end, start + CUE_WINDOW), "message_kind")
+            if not ctx.in_quote(h.start) and h.attrs.get("direction", msg.direction) == msg.direction]
     if cues:
         best = min(cues, key=lambda h: (h.attrs.get("rank", 9), h.start))
         hits.note(best, f"message {msg.index}: {best.attrs['message_kind']}")
@@ -316,7 +318,7 @@ def _kind(ctx: Context, hits: Hits, msg: Message, previous_kind: str | None, fir
 def _own_date(ctx: Context, hits: Hits, start: int, end: int, salutation: int | None) -> str | None:
     """A letter's own date: labelled, or on a line of its own above the salutation."""
     limit = salutation if salutation is not None else min(end, start + 600)
-    found = [h for h in hits.hits("letter_date") if start <= h.start < limit and not ctx.in_quote(h.start)
+    found = [h for h in hits.within(start, limit, "letter_date") if not ctx.in_quote(h.start)
              and parse_day(h.group("date"), hits.vocab)]
     if not found:
         return None
@@ -328,14 +330,13 @@ def _own_date(ctx: Context, hits: Hits, start: int, end: int, salutation: int | 
 
 def _signatory(ctx: Context, hits: Hits, start: int, end: int) -> str | None:
     """The first name line after the message's first sign-off."""
-    for h in hits.hits("sign_off"):
-        if not (start <= h.start < end) or ctx.in_quote(h.start):
+    for h in hits.within(start, end, "sign_off"):
+        if ctx.in_quote(h.start):
             continue
-        sign_offs = {x.start for x in hits.hits("sign_off")}
         for line_start, line in _lines_from(ctx.text, h.end):
             if line_start >= end or ctx.blocked(line_start, line_start + len(line)):
                 return None
-            if line_start + len(line) - len(line.lstrip()) in sign_offs or line_start in sign_offs:
+            if hits.within(line_start, line_start + len(line), "sign_off"):
                 continue
             name = names.squash(line)
             if len(name) > 80 or not re.search(r"[^\W\d_]", name) or name.endswith((".", ":")):
@@ -346,19 +347,18 @@ def _signatory(ctx: Context, hits: Hits, start: int, end: int) -> str | None:
 
 
 def _attachments(ctx: Context, hits: Hits, start: int, end: int) -> list[str]:
-    for h in hits.hits("attachment", "count"):
-        if start <= h.start < end:
-            hits.note(h, "attachments listed")
+    for h in hits.within(start, end, "attachment", "count"):
+        hits.note(h, "attachments listed")
     out = []
-    for h in hits.hits("attachment", "name"):
-        if start <= h.start < end:
-            hits.note(h, "attachment")
-            out.append(names.squash(h.group("name")))
+    for h in hits.within(start, end, "attachment", "name"):
+        hits.note(h, "attachment")
+        out.append(names.squash(h.group("name")))
     return out
 
 
-def _first_in(ctx: Context, found: list[Hit], start: int, end: int) -> int | None:
-    return next((h.start for h in found if start <= h.start < end and not ctx.in_quote(h.start)), None)
+def _first_in(ctx: Context, found: list[Hit]) -> int | None:
+    """Where the first of `found` outside a quotation starts."""
+    return next((h.start for h in found if not ctx.in_quote(h.start)), None)
 
 
 def _best(votes) -> str | None:
