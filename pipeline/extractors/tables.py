@@ -128,9 +128,13 @@ def _cell(text: str, start: int, end: int, vocab: Vocab) -> Cell:
     """A cell of source [start, end): its text without markup, its span trimmed of
     white space and of tags wrapping the whole cell, so the span stays honest."""
     raw = text[start:end]
-    start, end = start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
-    if vocab.markup.search(text, start, end) is None:
-        return Cell(" ".join(text[start:end].split()), (start, end))
+    stripped = raw.strip()
+    if not stripped:
+        return Cell("", (start, start))
+    start += raw.index(stripped[0])
+    end = start + len(stripped)
+    if "<" not in stripped and "*" not in stripped:  # no markup: the common case, kept cheap
+        return Cell(" ".join(stripped.split()), (start, end))
     while True:
         raw = text[start:end]
         start, end = start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
@@ -223,17 +227,18 @@ def _columns_filled(rows: list[Row], vocab: Vocab) -> bool:
     return filled >= vocab.min_columns
 
 
-def _cut_columns(lines: list[Line], text: str, vocab: Vocab) -> list[Row]:
-    """Cells of space-aligned lines, cut at the runs of 2+ blank character columns they share."""
+def _columns(lines: list[Line]) -> list[tuple[int, int]]:
+    """Where the columns of space-aligned lines stand: between the runs of 2+ blank
+    character positions that all the lines share (offsets within a line)."""
     indent = min(len(ln.text) - len(ln.text.lstrip()) for ln in lines)
-    width = max(len(ln.text.rstrip()) for ln in lines)
-    ink = [" "] * width
+    ink = bytearray(b" " * max(len(ln.text.rstrip()) for ln in lines))
     for ln in lines:
         for m in re.finditer(r"\S+", ln.text):
-            ink[m.start():m.end()] = "x" * (m.end() - m.start())
-    columns = [(indent + m.start(), indent + m.end()) for m in re.finditer(r"x+(?: x+)*", "".join(ink[indent:]))]
-    return [[_cell(text, ln.start + min(a, len(ln.text)), ln.start + min(b, len(ln.text)), vocab)
-             for a, b in columns] for ln in lines]
+            ink[m.start():m.end()] = b"x" * (m.end() - m.start())
+    return [m.span() for m in _INKED.finditer(ink, indent)]
+
+
+_INKED = re.compile(rb"x+(?: x+)*")
 
 
 # --------------------------------------------------------------------------- layouts
@@ -246,6 +251,7 @@ class Finder:
         self.shapes, self.lines = _shapes(ctx, rules, self.vocab)
         self.claimed: set[int] = set()
         self.tables: list[Table] = []
+        self._pipes: dict[int, Row] = {}  # pipe rows split once, though a ragged run is tried in parts
 
     def run(self) -> list[Table]:
         ruled = set(self.shapes["rule_line"]) | set(self.shapes["pipe_row"])
@@ -282,7 +288,7 @@ class Finder:
             if i in rule_lines:
                 groups.append([])
             else:
-                groups[-1].append(_split_pipes(self.lines[i], self.text, self.vocab))
+                groups[-1].append(self._pipe_cells(i))
         groups = [g for g in groups if g]
         if len({len(row) for g in groups for row in g}) > 1:
             for part in self._same_width_parts(run):  # ragged: a stray pipe line beside a table
@@ -309,13 +315,18 @@ class Finder:
         shapes = ("rule_line", "pipe_row") if boxed else ("pipe_row", "rule_line")
         self._emit(fmt, header, body, run[0], run[-1], shapes)
 
+    def _pipe_cells(self, i: int) -> Row:
+        if i not in self._pipes:
+            self._pipes[i] = _split_pipes(self.lines[i], self.text, self.vocab)
+        return self._pipes[i]
+
     def _same_width_parts(self, run: list[int]) -> list[list[int]]:
         """A ragged run cut where the count of cells changes (rule lines go with the rows above)."""
         parts: list[list[int]] = []
         width = None
         for i in run:
             if i not in self.shapes["rule_line"]:
-                w = len(_split_pipes(self.lines[i], self.text, self.vocab))
+                w = len(self._pipe_cells(i))
                 if w != width:
                     parts.append([])
                 width = w
@@ -350,28 +361,20 @@ class Finder:
         or a note under it would blur the columns: the run is also tried without them, and
         the cut giving the most columns (then rows) wins."""
         lines = [self.lines[i] for i in run]
-        best = None
-        for part in (lines, lines[1:], lines[:-1], lines[1:-1]):
-            table = self._aligned_table(part)
-            if table and (best is None or (len(table[1][0]), len(part)) > (len(best[1][0]), len(best[2]))):
-                best = (*table, part)
-        if best:
-            header, body, part = best
-            self._emit("aligned", header, body, part[0].index, part[-1].index, ("aligned_row",))
-
-    def _aligned_table(self, lines: list[Line]) -> tuple[Row, list[Row]] | None:
         minimum = self.vocab.min_rows.get("aligned", 3)
-        if len(lines) < minimum:
-            return None
-        rows = _cut_columns(lines, self.text, self.vocab)
-        if len(rows[0]) < self.vocab.min_columns or not _columns_filled(rows, self.vocab):
-            return None
-        header, body = [], rows
-        if _looks_like_header(rows[0], rows[1:], self.vocab):
-            header, body = rows[0], rows[1:]
-        if len(body) < minimum or not _numeric_column(body, self.vocab):
-            return None
-        return header, body
+        parts = [p for p in (lines, lines[1:], lines[:-1], lines[1:-1]) if len(p) >= minimum]
+        cuts = sorted(((_columns(p), p) for p in parts), key=lambda c: (len(c[0]), len(c[1])), reverse=True)
+        for columns, part in cuts:
+            rows = [[_cell(self.text, ln.start + min(a, len(ln.text)), ln.start + min(b, len(ln.text)), self.vocab)
+                     for a, b in columns] for ln in part]
+            if len(columns) < self.vocab.min_columns or not _columns_filled(rows, self.vocab):
+                continue
+            header, body = [], rows
+            if _looks_like_header(rows[0], rows[1:], self.vocab):
+                header, body = rows[0], rows[1:]
+            if len(body) >= minimum and _numeric_column(body, self.vocab):
+                self._emit("aligned", header, body, part[0].index, part[-1].index, ("aligned_row",))
+                return
 
     def _numeric(self, run: list[int]) -> None:
         """Rows of a label and single-spaced numbers; the same count of numbers on each line."""
