@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from pipeline.context import Context
 from pipeline.rules import RuleSet
 
-# A sentence ends at . ! ? before a capital (not "s. 12" or "No. 10"), or at a blank line.
-_SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘'(]?[A-Z•])|\n[ \t\u00a0]*\n")
+# A sentence ends at . ! ? before a capital (not "s. 12" or "No. 10"), at a blank
+# line, or before a bullet or numbered line.
+_SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘'(]?[A-Z•])|\n[ \t\u00a0]*\n"
+                           r"|\n(?=[ \t]*(?:[-•*▪]|\d{1,2}[.)]|\([a-z\d]{1,3}\))[ \t])")
 _DEAR = re.compile(r"(?m)^[ \t]*Dear\s")
 _CELL_SPLIT = re.compile(r"\||\t")
 
