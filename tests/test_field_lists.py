@@ -5,19 +5,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import segment
 from pipeline.context import Context
 from pipeline.extractors import field_lists, tables
 from pipeline.rules import load_rule_file
 
 from conftest import RULES
 
-RULES_OF = {name: load_rule_file(RULES / f"{name}.yaml") for name in ("segment", "tables", "field_lists")}
+RULES_OF = {name: load_rule_file(RULES / f"{name}.yaml") for name in ("tables", "field_lists")}
+QUOTE = field_lists.vocab_of(RULES_OF["field_lists"]).quote_prefix  # "> " of a wrapped quoted line
 
 
 def find_lists(text: str) -> list:
     ctx = Context(text)
-    segment.run(ctx, RULES_OF["segment"])
     tables.run(ctx, RULES_OF["tables"])  # a table's header row can be the list
     field_lists.run(ctx, RULES_OF["field_lists"])
     return ctx.items["field_lists"]
@@ -29,7 +28,7 @@ def only_list(text: str):
     found = found[0]
     assert text[found.span[0]:found.span[1]] == found.text
     for item, (s, e) in zip(found.items, found.item_spans):
-        assert " ".join(text[s:e].split()) == item
+        assert " ".join(QUOTE.sub("", text[s:e]).split()) == item
     return found
 
 
@@ -143,6 +142,15 @@ def test_an_empty_template_line_of_column_names():
     assert only_list(text).items == ["Date", "Location", "Cost"]
 
 
+def test_a_list_quoted_with_reply_marks_is_the_same_list():
+    request = "For each FOI request, please list:\n\ndate of request\ndate of reply\n"
+    reply = "Dear Sir,\n\n> For each FOI request, please list:\n>\n> date of request\n> date of reply\n"
+    assert len(find_lists(request + "\n" + reply)) == 1
+    found = only_list(reply)
+    assert found.label == "For each FOI request, please list:"
+    assert found.items == ["date of request", "date of reply"]
+
+
 def test_a_list_quoted_back_in_the_acknowledgement_is_kept_once():
     request = "For each FOI request, please list:\n\ndate of request\ndate of reply\nreference number\n"
     found = find_lists(request + "\nYou asked:\n\n" + request)
@@ -196,7 +204,7 @@ def test_any_text_gives_honest_lists(lines):
         assert len(found.items) == len(found.item_spans) >= 2
         for item, (s, e) in zip(found.items, found.item_spans):
             assert found.span[0] <= s < e <= found.span[1]
-            assert " ".join(text[s:e].split()) == item
+            assert " ".join(QUOTE.sub("", text[s:e]).split()) == item
 
 
 @settings(max_examples=200, deadline=None)

@@ -31,6 +31,7 @@ class Vocab:
     max_blank_before: int
     max_blank_between: int
     max_label_lines: int
+    quote_prefix: re.Pattern
     markers: dict[str, re.Pattern]
     question_words: frozenset
     abbreviations: tuple[str, ...]
@@ -46,6 +47,7 @@ def vocab_of(rules: RuleSet) -> Vocab:
         max_blank_before=int(limits.get("max_blank_before", 3)),
         max_blank_between=int(limits.get("max_blank_between", 1)),
         max_label_lines=int(limits.get("max_label_lines", 6)),
+        quote_prefix=re.compile(v.get("quote_prefix", r"^[ \t]*(?:>[ \t]?)+"), re.MULTILINE),
         markers={k: re.compile(p, re.MULTILINE) for k, p in v.get("markers", {}).items()},
         question_words=frozenset(w.lower() for w in v.get("question_words", [])),
         abbreviations=tuple(a.lower() for a in v.get("abbreviations", [])),
@@ -88,9 +90,11 @@ def _label_start(text: str, colon_end: int, line_start: int, vocab: Vocab) -> in
         if start == 0:
             break
         prev = text.rfind("\n", 0, start - 1) + 1
-        if not text[prev:start - 1].strip() or text[prev:start - 1].rstrip().endswith(":"):
+        above = text[_unquoted(text, prev, start - 1, vocab):start - 1].rstrip()
+        if not above or above.endswith(":"):
             break
         start = prev
+    start = _unquoted(text, start, colon_end, vocab)
     best = start
     for m in re.finditer(r"[.?!][\"”’')\]]*\s+", text[start:colon_end - 1]):
         word = text[start:start + m.start() + 1].split()[-1].lower()
@@ -119,8 +123,15 @@ def _is_field_name(item: str, vocab: Vocab) -> bool:
 
 
 # --------------------------------------------------------------------------- items
+def _unquoted(text: str, start: int, end: int, vocab: Vocab) -> int:
+    """Where a line starts once a reply's "> " quote prefix is skipped."""
+    m = vocab.quote_prefix.match(text, start, end)
+    return m.end() if m else start
+
+
 def _marker(text: str, start: int, end: int, vocab: Vocab) -> tuple[str | None, int]:
     """The kind of list marker a line starts with, and where its content starts."""
+    start = _unquoted(text, start, end, vocab)
     for kind, pattern in vocab.markers.items():
         m = pattern.match(text, start, end)
         if m:
@@ -135,7 +146,7 @@ def _vertical_items(text: str, colon_end: int, vocab: Vocab) -> list[Item]:
     kind: str | None = None
     blanks, gap = 0, None
     for start, end in _next_lines(text, colon_end):
-        if not text[start:end].strip():
+        if not text[_unquoted(text, start, end, vocab):end].strip():
             blanks += 1
             limit = vocab.max_blank_before if not items else min(vocab.max_blank_between, vocab.max_blank_between if gap is None else gap)
             if blanks > limit:
@@ -231,7 +242,8 @@ class Finder:
                      or _vertical_items(text, colon_end, vocab))
         if len(items) < vocab.min_items:
             return
-        key = tuple(" ".join(i.text.casefold().split()) for i in items)
+        names = [self._as_written(i.text) for i in items]
+        key = tuple(n.casefold() for n in names)
         span = (start, max(colon_end, items[-1].span[1]))
         if key in self.seen:
             self.ctx.note(rule.id, CATEGORY, "dropped", span, "the same list again")
@@ -242,8 +254,11 @@ class Finder:
             self.ctx.note(cue_rule.id, CATEGORY, "cue", span, words)
         self.lists.append(FieldList(
             text=text[span[0]:span[1]], span=span, rule=rule.id,
-            label=" ".join(text[start:colon_end].split()),
-            items=[" ".join(i.text.split()) for i in items], item_spans=[i.span for i in items]))
+            label=self._as_written(text[start:colon_end]), items=names, item_spans=[i.span for i in items]))
+
+    def _as_written(self, source: str) -> str:
+        """Text as written, white space collapsed and the quote prefixes of wrapped lines dropped."""
+        return " ".join(self.vocab.quote_prefix.sub("", source).split())
 
     def _cues_of(self, start: int, end: int) -> list[tuple[Rule, str]]:
         """The cues inside a label; none when a veto overlaps it (noted for `explain`).
