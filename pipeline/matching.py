@@ -6,6 +6,7 @@ context's event trace so `foi-extract explain` can say which rule did what.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -87,6 +88,30 @@ def cues(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None) ->
     return sorted(_rule_matches(ctx, ruleset, "cue", tokens), key=lambda c: c.start)
 
 
+def overlap_index(spans: list[Candidate]) -> tuple[list[int], list[int]]:
+    """Starts and running maximum ends of spans sorted by start, for first_overlap."""
+    starts, reach, top = [], [], -1
+    for s in spans:
+        top = max(top, s.end)
+        starts.append(s.start)
+        reach.append(top)
+    return starts, reach
+
+
+def first_overlap(spans: list[Candidate], start: int, end: int,
+                  index: tuple[list[int], list[int]]) -> Candidate | None:
+    """The earliest of `spans` (sorted by start) that overlaps [start, end), by bisection:
+    a document's many numbers each meet only the few vetoes near them."""
+    starts, reach = index
+    j = bisect.bisect_left(starts, end) - 1
+    found = None
+    while j >= 0 and reach[j] > start:
+        if spans[j].end > start:
+            found = spans[j]
+        j -= 1
+    return found
+
+
 def find_candidates(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None,
                     never: tuple[str, ...] = NEVER_DATA) -> list[Candidate]:
     """Candidates from `find` rules, minus those in never-data regions or vetoed.
@@ -96,6 +121,7 @@ def find_candidates(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None
     """
     category = ruleset.category
     vetoes = rejections(ctx, ruleset, tokens)
+    veto_index = overlap_index(vetoes)
     order = {r.id: i for i, r in enumerate(ruleset.rules)}
     found = sorted(_rule_matches(ctx, ruleset, "find", tokens),
                    key=lambda c: (c.start, -(c.end - c.start), order[c.rule.id]))
@@ -105,7 +131,7 @@ def find_candidates(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None
         if region is not None:
             ctx.note(c.rule.id, category, "dropped", c.span, f"{c.text!r} is inside a {region.kind}")
             continue
-        veto = next((v for v in vetoes if v.start < c.end and c.start < v.end), None)
+        veto = first_overlap(vetoes, c.start, c.end, veto_index)
         if veto is not None:
             ctx.note(veto.rule.id, category, "rejected", c.span,
                      f"{c.text!r} rejected: {veto.rule.reason or veto.rule.id}")

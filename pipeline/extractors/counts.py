@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.context import Context
-from pipeline.matching import Candidate, TokenMatchers, cues, find_candidates
+from pipeline.matching import Candidate, TokenMatchers, find_candidates
 from pipeline.models import Count, Table
-from pipeline.rules import RuleSet
+from pipeline.rules import RuleSet, RuleTimeout
 
 CATEGORY = "counts"
 TABLE_RULE = "counts.table_cell"  # the component that reads table cells
+PERIOD_CUE = "counts.cue.period_label"
 
 _TOKEN = regex.compile(
     r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
@@ -163,8 +164,8 @@ def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -
     while i < len(toks) and len(words) < 8:
         m = toks[i]
         tok = m.group()
-        if tok == "\n":
-            if _line_len(text, m.start()) >= _WRAPPED_LINE:
+        if tok == "\n":  # a wrapped sentence goes on in lower case on the next line
+            if _line_len(text, m.start()) >= _WRAPPED_LINE and i + 1 < len(toks) and toks[i + 1].group()[0].islower():
                 i += 1
                 continue
             break
@@ -206,17 +207,19 @@ def sentence_bounds(text: str, pos: int, reach: int = 400) -> tuple[int, int]:
 
 
 def _party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple[int, int]]) -> str | None:
-    """The last capitalised name in text[start:pos] ("the Home Office / UKVI", "Ministry of Justice (MoJ)")."""
-    toks = list(_TOKEN.finditer(text, start, pos))
+    """The last capitalised name in text[start:pos] ("the Home Office / UKVI", "Ministry of
+    Justice (MoJ)"), leaving out the word that opens the sentence and dates (`skip`)."""
+    lo = max(start, pos - 200)
+    toks = list(_TOKEN.finditer(text, lo, pos))
     best: list = []
     run: list = []
-    first = True
+    first = lo == start
     for j, m in enumerate(toks):
         tok = m.group()
-        inside_skip = any(s <= m.start() < e for s, e in skip)
-        capital = tok[0].isupper() and not inside_skip and tok not in vocab.party_stop and not (first and tok[0].isalpha())
-        if tok[0].isalpha() or tok.startswith("("):
-            first = False if tok[0].isalpha() else first
+        capital = (tok[0].isupper() and tok not in vocab.party_stop and not (first and tok[0].isalpha())
+                   and not any(s <= m.start() < e for s, e in skip))
+        if tok[0].isalpha():
+            first = False
         if capital or (tok.startswith("(") and run):
             run.append(m)
         elif run and (tok.lower() in vocab.connectors) and j + 1 < len(toks) and toks[j + 1].group()[0].isupper():
@@ -306,17 +309,18 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
     if not rules.rules:
         return
     vocab = vocab_of(rules)
+    cue_list = scan_cues(ctx, rules)
     facts = Facts()
-    for fact in table_counts(ctx, rules, vocab):
+    for fact in table_counts(ctx, rules, vocab, cue_list):
         facts.add(fact)
-    ProseCounts(ctx, rules, vocab, facts, tokens).run()
+    ProseCounts(ctx, rules, vocab, facts, cue_list, tokens).run()
     ctx.items[CATEGORY].extend(sorted((f.count for f in facts.items), key=lambda c: c.span))
 
 
 # --------------------------------------------------------------------------- tables
 def _period_rule(rules: RuleSet):
     try:
-        return rules.get("counts.cue.period_label")
+        return rules.get(PERIOD_CUE)
     except KeyError:
         return None
 
@@ -357,14 +361,28 @@ def _column_kind(table: Table, j: int, vocab: Vocab) -> str | None:
     return None
 
 
-def table_counts(ctx: Context, rules: RuleSet, vocab: Vocab) -> list[Fact]:
+def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
+    """Matches of the cue rules that are read over the whole text. The period label cue
+    is only ever tried at the start of a label, so it is not scanned."""
+    out = []
+    for rule in rules.by_action("cue"):
+        if rule.id == PERIOD_CUE or rule.compiled is None:
+            continue
+        try:
+            out.extend(Candidate(rule, *m.span(), m.group(), m.groupdict(), dict(rule.set), m)
+                       for m in rule.finditer(ctx.text))
+        except RuleTimeout as err:
+            ctx.errors.append(str(err))
+    return sorted(out, key=lambda c: c.start)
+
+
+def table_counts(ctx: Context, rules: RuleSet, vocab: Vocab, cue_list: list[Candidate]) -> list[Fact]:
     """Every number in a table cell: subject from the column header, period/party from the row label."""
     tables = [t for t in ctx.items.get("tables", []) if isinstance(t, Table) and t.row_cells]
     if not tables:
         return []
     number_rule = rules.get("counts.digits")
     period_rule = _period_rule(rules)
-    cue_list = cues(ctx, rules)
     out: list[Fact] = []
     for index, table in enumerate(ctx.items.get("tables", [])):
         if table not in tables:
@@ -418,13 +436,16 @@ def _cell_count(ctx, vocab, m, cell, index, label, label_span, column, heading, 
 class ProseCounts:
     """Numbers in running text: find, bind to a subject, fold restatements."""
 
-    def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, facts: Facts, tokens: TokenMatchers | None):
+    def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, facts: Facts, cue_list: list[Candidate],
+                 tokens: TokenMatchers | None):
         self.ctx, self.rules, self.vocab, self.facts, self.tokens = ctx, rules, vocab, facts, tokens
         self.text = ctx.text
-        self.cue_list = cues(ctx, rules, tokens)
+        self.cue_list = cue_list
         self.approx = [c for c in self.cue_list if c.rule.id == "counts.cue.approximation"]
         self.approx_ends = [c.end for c in self.approx]
         self.period_rule = _period_rule(rules)
+        self.dates = sorted(ctx.items.get("dates", []), key=lambda d: d.span)
+        self.date_starts = [d.span[0] for d in self.dates]
         self.taken = self._taken_spans()
         self.taken_starts = [s for s, _ in self.taken]
 
@@ -489,13 +510,8 @@ class ProseCounts:
         party = _party_before(text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
         period = self._period(cand, s_start, s_end)
         if form == "label_value":
-            label = (cand.groups.get("label") or "").strip(" \t|=:–-")
-            if _looks_like_period(self.ctx, self.period_rule, label, None):
-                period = label
-            elif label:
-                subject = subject or label
-            subject = subject or self._heading(cand.start)
-            kind, party = None, None
+            subject, period = self._label_subject(cand, subject, period)
+            kind, party = subject_class(subject, self.vocab), None
         definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
         fact = self.facts.restated(value, kind, party, qualifier, partitive, definite)
         if fact is not None and form != "label_value" and form != "attachments":
@@ -505,7 +521,9 @@ class ProseCounts:
             return None
         if subject is None and qualifier in self.vocab.qualifier_words:
             subject = self._heading(cand.start)  # "2021/22 320 accepted, 692 repudiated"
-        if subject is None and form not in ("label_value", "attachments"):
+            if subject is None and period is None:
+                return self._drop(cand, f"{qualifier!r} says how, not what it counts")
+        elif subject is None and form not in ("label_value", "attachments"):
             return self._drop(cand, "no subject of its own and nothing it restates")
         count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=value, subject=subject,
                       qualifier=qualifier, period=period, party=party, mentions=mentions)
@@ -580,14 +598,35 @@ class ProseCounts:
                     return f.count.subject
         return None
 
+    def _label_of(self, cand: Candidate) -> str:
+        """The words before a line-final number: "2021/22", "Number of records received from DfE"."""
+        line_start = self.text.rfind("\n", 0, cand.start) + 1
+        return self.text[line_start:cand.start].strip(" \t|=–-")
+
     def _good_label(self, cand: Candidate) -> bool:
         """A label line, not a wrapped sentence that happens to end in a number."""
-        label = (cand.groups.get("label") or "").strip()
+        line_start = self.text.rfind("\n", 0, cand.start) + 1
+        label = self.text[line_start:cand.start].strip(" \t|=")
+        if label.endswith(("?", ":")):
+            return True  # a question and its answer
+        if label.endswith("-") and not label.endswith(" -"):
+            return False  # "by Tele- 1": a word broken at the end of a line
         last = regex.findall(r"[A-Za-z]+", label)[-1:] or [""]
         if last[0].lower() in self.vocab.stop:
             return False
         nxt = regex.match(r"\n[ \t]*([a-z])", self.text[cand.end:].lstrip(" \t|"))
         return nxt is None
+
+    def _label_subject(self, cand: Candidate, subject: str | None, period: str | None) -> tuple[str | None, str | None]:
+        """A label line's subject and period: a period label takes its subject from the
+        heading above; "How many requests did we receive ...? 22" from its own words."""
+        label = self._label_of(cand).strip(":")
+        if _looks_like_period(self.ctx, self.period_rule, label, None):
+            return subject or self._heading(cand.start), label
+        label_start = self.text.rfind("\n", 0, cand.start) + 1
+        own = _heading_subject(self.ctx, self.rules, self.vocab, cand.start,
+                               [c for c in self.cue_list if c.start >= label_start])
+        return subject or own or label or self._heading(cand.start), period
 
     def _heading(self, pos: int) -> str | None:
         return _heading_subject(self.ctx, self.rules, self.vocab, pos, self.cue_list)
@@ -598,13 +637,18 @@ class ProseCounts:
         line_start = text.rfind("\n", 0, cand.start) + 1
         if self.period_rule is not None and cand.start - line_start <= 30:
             m = self.period_rule.compiled.match(text, line_start, cand.start)
-            if m and m.end() > line_start and regex.fullmatch(r"[ \t.|=:–-]*", text[m.end():cand.start]):
+            if m and m.end() > line_start and regex.match(r"[ \t.|=:–-]", text[m.end():cand.start] or "\n"):
                 self.ctx.note(self.period_rule.id, CATEGORY, "cue", cand.span, f"period={m.group()}")
                 return m.group().strip()
-        dates = [d for d in self.ctx.items.get("dates", []) if s_start <= d.span[0] and d.span[1] <= s_end]
+        j = bisect.bisect_left(self.date_starts, s_start)
+        dates = []
+        while j < len(self.dates) and self.dates[j].span[0] < s_end and len(dates) < 2:
+            if self.dates[j].span[1] <= s_end:
+                dates.append(self.dates[j])
+            j += 1
         if not dates:
             return None
-        return " - ".join(d.text for d in dates[:2])
+        return " - ".join(d.text for d in dates)
 
     # ---- "no X" in a tally
     def bind_no(self, cand: Candidate) -> None:
