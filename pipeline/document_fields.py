@@ -139,8 +139,21 @@ def _title(ctx: Context, hits: Hits) -> str | None:
             if "title" in skipped.attrs:
                 hits.note(skipped, "not the title")
             continue
-        return text
+        return _whole_heading(ctx, hits, text, end)
     return None
+
+
+def _whole_heading(ctx: Context, hits: Hits, title: str, end: int) -> str:
+    """A heading wrapped onto the next line ("... under the Freedom of" / "Information Act"),
+    or repeated there in full after a short form ("Decision 041/2020" / "Decision 041/2020: ...")."""
+    following = next((_clean_title(line) for _, line in _lines(ctx.text[end + 1:end + 400]) if line.strip()), "")
+    if not following:
+        return title
+    if following.startswith(title) and len(following) <= 200:
+        return following
+    if title.split()[-1].lower() in names.word_set(hits.vocab, "wrap_words") and len(title) + len(following) <= 200:
+        return f"{title} {following}"
+    return title
 
 
 def _letter_subject(ctx: Context, hits: Hits) -> str | None:
@@ -194,6 +207,8 @@ def _stated_outcome(ctx: Context, hits: Hits) -> None:
     elif "disclosed" in found and limits:
         decided, status = min(limits, key=lambda h: h.start), "partially_successful"
         hits.note(found["disclosed"], f"status: {status} (some information given)")
+    elif limits and _some_answers_given(ctx, hits, limits):
+        decided, status = min(limits, key=lambda h: h.start), "partially_successful"
     elif limits:
         decided = min(limits, key=lambda h: h.start)
         status = STATUS_OF_OUTCOMES[decided.attrs["outcome"]]
@@ -204,14 +219,42 @@ def _stated_outcome(ctx: Context, hits: Hits) -> None:
     hits.note(decided, f"status: {status}")
 
 
+def _some_answers_given(ctx: Context, hits: Hits, limits: list[Hit]) -> bool:
+    """Answers given per question ("Q1 - not held", "Q2 - 316"): some refused, some not."""
+    labels = hits.hits("answer", "label")
+    limited = {ctx.line_of(h.start) for h in limits}
+    refused = [h for h in labels if ctx.line_of(h.start) in limited]
+    answered = [h for h in labels if ctx.line_of(h.start) not in limited]
+    if refused and answered:
+        hits.note(answered[0], "some questions answered")
+        return True
+    return False
+
+
 def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence holding [start, end), white space collapsed."""
-    left = max(text.rfind(".", 0, start), text.rfind("\n\n", 0, start), text.rfind(":\n", 0, start))
+    """The sentence holding [start, end), white space collapsed. A line break ends a sentence
+    only after a short line: wrapped e-mail lines run on, list items and headings do not."""
+    left = max(text.rfind(".", 0, start), text.rfind("\n\n", 0, start) + 1, text.rfind(":\n", 0, start) + 1)
+    nl = text.rfind("\n", 0, start)
+    if nl > left and _short_line_ends_at(text, nl):
+        left = nl
     left = 0 if left < 0 else left + 1
-    stop = re.compile(r"\.(?=\s|$)|\n\s*\n")
-    m = stop.search(text, end)
-    right = m.end() if m else len(text)
+    right = len(text)
+    m = _SENTENCE_END.search(text, end)
+    if m:
+        right = m.end()
+    nl = text.find("\n", end)
+    if 0 <= nl < right and _short_line_ends_at(text, nl):
+        right = nl
     return names.squash(text[left:right])
+
+
+_SENTENCE_END = re.compile(r"\.(?=\s|$)|\n\s*\n")
+SHORT_LINE = 60
+
+
+def _short_line_ends_at(text: str, newline: int) -> bool:
+    return newline - (text.rfind("\n", 0, newline) + 1) < SHORT_LINE
 
 
 # --------------------------------------------------------------------------- authority / requester

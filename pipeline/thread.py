@@ -259,6 +259,7 @@ def _build(ctx: Context, hits: Hits, votes: Votes, starts: list[Start], stops: l
             _propose_requester(ctx, hits, votes, msg)
         ctx.messages.append(msg)
         previous_kind = msg.kind
+    _date_requests_from_replies(ctx, hits)
 
 
 def _propose_requester(ctx: Context, hits: Hits, votes: Votes, msg: Message) -> None:
@@ -274,6 +275,31 @@ def _propose_requester(ctx: Context, hits: Hits, votes: Votes, msg: Message) -> 
 
 
 _NAME_LINE = re.compile(r"(?:[A-Z][\w.'’-]*[ \t]+){1,3}[A-Z][\w'’-]+")
+
+
+def _date_requests_from_replies(ctx: Context, hits: Hits) -> None:
+    """An undated outgoing message takes the day the replies to it say it was received."""
+    messages = ctx.messages
+    for i, sent in enumerate(messages):
+        if sent.direction != "outgoing" or sent.date:
+            continue
+        for reply in messages[i + 1:]:
+            if reply.direction == "outgoing":
+                break
+            day = _received_day(ctx, hits, reply)
+            if day:
+                sent.date = day
+                break
+
+
+def _received_day(ctx: Context, hits: Hits, reply: Message) -> str | None:
+    start, end = reply.span
+    for h in hits.within(start, min(end, start + CUE_WINDOW), "request_date"):
+        day = parse_day(h.group("date"), hits.vocab)
+        if day and not ctx.in_quote(h.start):
+            hits.note(h, f"request received {day}")
+            return day
+    return None
 
 
 def _rule_of(s: Start, hits: Hits) -> str:

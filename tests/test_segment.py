@@ -294,6 +294,12 @@ Gary Connell
     assert ctx.messages[1].signatory == "Gary Connell"
 
 
+def test_undated_request_takes_the_day_its_reply_says_it_was_received():
+    ctx = segmented(PASTED.replace("This is to acknowledge\u00a0 receipt of your email.",
+                                   "Your request was received on 13/08/2020."))
+    assert [m.date for m in ctx.messages] == ["2020-08-13", None, None]
+
+
 def test_reply_after_the_requesters_signature_with_no_author_line():
     text = """\
 Agency Nursing Spend
@@ -456,6 +462,20 @@ def test_other_documents_get_a_status_only_when_stated(text, status):
     doc = segmented(text).document
     assert (doc.kind, doc.status) == ("other", status)
     assert (doc.status_evidence is None) == (status is None)
+
+
+def test_some_questions_not_held_and_others_answered_is_partial():
+    text = ("FOI request (FOIR-152471013)\nTrees\nResponse\nQ1 - Information not held\nQ2 -\n"
+            "2016 - 2017 = 316\nQ3 -\n2016 -2017 = 150\nQ4 & Q5 - Information not held\n")
+    doc = segmented(text).document
+    assert (doc.status, doc.status_evidence) == ("partially_successful", "Q1 - Information not held")
+
+
+def test_title_wrapped_over_two_lines_is_joined():
+    text = ("Internal review of response to request under the Freedom of \n"
+            "Information (FoI) Act 2000 by ‘HMP Britain’ (CR12997)  \n \nResponding Unit: POU\n")
+    assert segmented(text).document.title == (
+        "Internal review of response to request under the Freedom of Information (FoI) Act 2000 by ‘HMP Britain’ (CR12997)")
 
 
 def test_article_kind_and_title_after_its_breadcrumb():
