@@ -137,6 +137,11 @@ def test_the_header_row_of_a_table_the_requester_asks_for():
     assert only_list(text).items == ["Date", "Location", "Number of trees"]
 
 
+def test_a_table_given_after_a_breakdown_is_not_a_field_list():
+    text = ("The figures, broken down by year, are:\n\nYear | Claims |\n2022/23 | 20 |\n2023/24 | 67 |\n")
+    assert find_lists(text) == []
+
+
 def test_an_empty_template_line_of_column_names():
     text = "Please provide the data in a spreadsheet with the following columns:\n\nDate\tLocation\tCost\n\n"
     assert only_list(text).items == ["Date", "Location", "Cost"]

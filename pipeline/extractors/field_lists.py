@@ -139,17 +139,18 @@ def _marker(text: str, start: int, end: int, vocab: Vocab) -> tuple[str | None, 
     return None, start
 
 
-def _vertical_items(text: str, colon_end: int, vocab: Vocab) -> list[Item]:
-    """Item lines under a label. Blank lines between items are fine if no wider than the first gap;
-    an unmarked line right after a marked item that starts in lower case continues it."""
+def _vertical_items(text: str, colon_end: int, vocab: Vocab, tables: list[Table]) -> list[Item]:
+    """Item lines under a label, up to a table. Blank lines between items are fine if no wider than
+    the first gap; an unmarked line right after a marked item that starts in lower case continues it."""
     items: list[Item] = []
     kind: str | None = None
     blanks, gap = 0, None
     for start, end in _next_lines(text, colon_end):
+        if any(t.span[0] <= start < t.span[1] for t in tables):
+            break
         if not text[_unquoted(text, start, end, vocab):end].strip():
             blanks += 1
-            limit = vocab.max_blank_before if not items else min(vocab.max_blank_between, vocab.max_blank_between if gap is None else gap)
-            if blanks > limit:
+            if blanks > (vocab.max_blank_before if not items else vocab.max_blank_between if gap is None else gap):
                 break
             continue
         line_kind, content = _marker(text, start, end, vocab)
@@ -226,25 +227,32 @@ class Finder:
         return self.lists
 
     def _label(self, rule: Rule, m) -> None:
-        text, vocab = self.text, self.vocab
+        text = self.text
         inline = rule.id.endswith("inline_label")
         colon_end = (text.index(":", m.start()) if inline else text.rindex(":", m.start(), m.end())) + 1
-        start = _label_start(text, colon_end, _line_bounds(text, m.start())[0], vocab)
+        start = _label_start(text, colon_end, _line_bounds(text, m.start())[0], self.vocab)
         if self.ctx.blocked(start, colon_end, NEVER_DATA):
             return
         cued = self._cues_of(start, colon_end)
-        if not cued:
-            return
+        if cued:
+            self._emit(rule, (start, colon_end), cued, self._items(inline, colon_end, cued))
+
+    def _items(self, inline: bool, colon_end: int, cued: list[tuple[Rule, str]]) -> list[Item]:
+        """The comma list after an inline label; else the header row of a table under a label
+        that asks for columns; else the lines under the label."""
+        text, vocab = self.text, self.vocab
         if inline:
-            items = _inline_items(text, colon_end, _line_bounds(text, colon_end)[1], vocab)
-        else:
-            items = (_header_items(self.ctx.items["tables"], text, colon_end)
-                     or _vertical_items(text, colon_end, vocab))
-        if len(items) < vocab.min_items:
+            return _inline_items(text, colon_end, _line_bounds(text, colon_end)[1], vocab)
+        columns = any(cue_rule.set.get("columns") for cue_rule, _ in cued)
+        tables = self.ctx.items["tables"]
+        return (columns and _header_items(tables, text, colon_end)) or _vertical_items(text, colon_end, vocab, tables)
+
+    def _emit(self, rule: Rule, label: tuple[int, int], cued: list[tuple[Rule, str]], items: list[Item]) -> None:
+        if len(items) < self.vocab.min_items:
             return
         names = [self._as_written(i.text) for i in items]
         key = tuple(n.casefold() for n in names)
-        span = (start, max(colon_end, items[-1].span[1]))
+        span = (label[0], max(label[1], items[-1].span[1]))
         if key in self.seen:
             self.ctx.note(rule.id, CATEGORY, "dropped", span, "the same list again")
             return
@@ -253,8 +261,9 @@ class Finder:
         for cue_rule, words in cued:
             self.ctx.note(cue_rule.id, CATEGORY, "cue", span, words)
         self.lists.append(FieldList(
-            text=text[span[0]:span[1]], span=span, rule=rule.id,
-            label=self._as_written(text[start:colon_end]), items=names, item_spans=[i.span for i in items]))
+            text=self.text[span[0]:span[1]], span=span, rule=rule.id,
+            label=self._as_written(self.text[label[0]:label[1]]), items=names,
+            item_spans=[i.span for i in items]))
 
     def _as_written(self, source: str) -> str:
         """Text as written, white space collapsed and the quote prefixes of wrapped lines dropped."""
