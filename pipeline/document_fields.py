@@ -90,7 +90,7 @@ def _kind(ctx: Context, hits: Hits) -> str:
         hits.note(status[0], "kind: wdtk_thread (status line)")
         return "wdtk_thread"
     first = _salutation_near_top(ctx, hits)
-    if first is not None and _is_org(hits, first.group("name")):
+    if first is not None and hits.is_body(first.group("name")):
         hits.note(first, "kind: wdtk_thread (request addressed to a body)")
         return "wdtk_thread"
     if first is not None:
@@ -108,14 +108,6 @@ def _salutation_near_top(ctx: Context, hits: Hits) -> Hit | None:
         if ctx.line_of(h.start) <= HEAD_LINES and not ctx.in_quote(h.start):
             return h
     return None
-
-
-def _is_org(hits: Hits, name: str | None) -> bool:
-    """A name that has the shape of a public body ("Home Office", "X NHS Trust")."""
-    if not name:
-        return False
-    name = names.body(name) or ""
-    return any(r.compiled.fullmatch(name) for r in hits.rules_with("mode", "most_frequent"))
 
 
 # --------------------------------------------------------------------------- title
@@ -268,7 +260,7 @@ def _propose_from_rules(ctx: Context, hits: Hits, votes: Votes) -> None:
             votes.add("requester", 1, names.person(text, vocab), h.rule.id, span)
     if ctx.document.kind == "wdtk_thread":
         first = _salutation_near_top(ctx, hits)
-        if first is not None and _is_org(hits, first.group("name")):
+        if first is not None and hits.is_body(first.group("name")):
             votes.add("authority", 3, names.body(first.group("name")), first.rule.id, first.match.span("name"))
         for h in hits.head("status"):
             if h.start < end:
@@ -334,7 +326,7 @@ def _propose_letterhead(ctx: Context, hits: Hits, votes: Votes) -> None:
         if not line.strip():
             continue
         name = names.body(line)
-        if name and _is_org(hits, name) and _acceptable_body(hits, name):
+        if name and hits.is_body(name) and _acceptable_body(hits, name):
             rule = hits.rules_with("mode", "most_frequent")[0]
             votes.add("authority", 7, name, rule.id, (line_start, line_start + len(line)))
         return
@@ -347,7 +339,7 @@ def _propose_addressee(ctx: Context, hits: Hits, votes: Votes) -> None:
         return
     raw = names.squash(first.group("name"))
     bare = names.person(raw, hits.vocab)
-    if not bare or _is_org(hits, bare) or bare.casefold() in {"sir", "madam", "sir or madam", "sir/madam"}:
+    if not bare or hits.is_body(bare) or bare.casefold() in {"sir", "madam", "sir or madam", "sir/madam"}:
         return
     honorific = raw.split()[0].lower().rstrip(".") in names.word_set(hits.vocab, "honorifics")
     if not honorific and len(bare.split()) >= 2:

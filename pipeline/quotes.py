@@ -46,7 +46,7 @@ def mark_trails(ctx: Context, hits: Hits, spans: list[tuple[int, int]], first_sa
         i = bisect.bisect_right(starts, h.start) - 1
         if i < 0:
             continue
-        (start, end), own = spans[i], first_salutations[i]
+        end, own = spans[i][1], first_salutations[i]
         if h.start < end and own is not None and own < h.start and not ctx.in_quote(h.start):
             _mark(ctx, hits, h, h.start, min(_next(folds, h.start, end), end))
 

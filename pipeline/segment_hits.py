@@ -10,6 +10,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import names
 from pipeline.context import Context
 from pipeline.rules import Rule, RuleSet, RuleTimeout
 
@@ -113,6 +114,12 @@ class Hits:
                            key=lambda h: (h.start, -h.end))
             cached = self._by_meaning[(key, value)] = (found, [h.start for h in found])
         return cached
+
+    def is_body(self, name: str | None) -> bool:
+        """A name with the shape of a public body ("Home Office", "X NHS Trust"), by the
+        authority-mention rule's pattern."""
+        name = names.body(name)
+        return bool(name) and any(r.compiled.fullmatch(name) for r in self.rules_with("mode", "most_frequent"))
 
     def note(self, hit: Hit, detail: str, span: tuple[int, int] | None = None) -> None:
         """Record that `hit`'s rule decided something (for `explain` and the examples checker)."""
