@@ -13,7 +13,7 @@ import re
 
 from pipeline import names, quotes
 from pipeline.context import Context
-from pipeline.document_fields import Votes
+from pipeline.parties import Votes
 from pipeline.segment_hits import Hit, Hits
 from pipeline.thread_text import Start, after_blank, best, first_salutation, lines_from
 

@@ -9,7 +9,7 @@ quotations known (an outcome stated outside them), then the authority/requester 
 """
 from __future__ import annotations
 
-from pipeline import document_fields, thread
+from pipeline import document_fields, parties, thread
 from pipeline.context import Context
 from pipeline.matching import TokenMatchers
 from pipeline.rules import RuleSet
@@ -19,7 +19,7 @@ from pipeline.segment_hits import Hits
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
     hits = Hits(ctx, rules)
     _mark_regions(ctx, hits)
-    votes = document_fields.Votes()
+    votes = parties.Votes()
     document_fields.read(ctx, hits, votes)
     thread.split(ctx, hits, votes)
     document_fields.read_outcome(ctx, hits)

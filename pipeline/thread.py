@@ -15,7 +15,7 @@ import re
 
 from pipeline import names, pasted, quotes
 from pipeline.context import Context
-from pipeline.document_fields import Votes
+from pipeline.parties import Votes
 from pipeline.models import Message
 from pipeline.segment_hits import Hits
 from pipeline.thread_text import Start, after_blank, best, first_in, lines_from, parse_day

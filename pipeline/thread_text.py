@@ -1,4 +1,5 @@
-"""Small shared pieces of the thread modules: where a message starts, lines, days."""
+"""Small pieces the segment modules share: where a message starts, the head of the
+text, its lines, days."""
 from __future__ import annotations
 
 import re
@@ -73,3 +74,25 @@ def parse_day(text: str | None, vocab: dict) -> str | None:
         if month and 1 <= month <= 12 and 1 <= day <= 31:
             return f"{year:04d}-{month:02d}-{day:02d}"
     return None
+
+HEAD_LINES = 60  # a letter's salutation stands near its top
+
+
+def head_end(ctx: Context, hits: Hits) -> int:
+    """Where the first message starts: the first WDTK header or salutation (or the end)."""
+    firsts = [h.start for h in hits.hits("boundary", "header")[:1] + hits.hits("boundary", "salutation")[:1]]
+    return min(firsts, default=len(ctx.text))
+
+
+def salutation_near_top(ctx: Context, hits: Hits) -> Hit | None:
+    for h in hits.hits("boundary", "salutation"):
+        if ctx.line_of(h.start) <= HEAD_LINES and not ctx.in_quote(h.start):
+            return h
+    return None
+
+
+def lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
