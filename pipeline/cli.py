@@ -17,7 +17,7 @@ app = typer.Typer(help="Turn raw FOI correspondence into structured YAML.", no_a
                   add_completion=False)
 rules_app = typer.Typer(help="Check the rule files reviewers edit.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # FILE:LINE messages stay on one line
 
 
 @app.command()

@@ -16,8 +16,8 @@ from typing import Any, Iterable
 
 import yaml
 
+from pipeline.check import checked_pipeline
 from pipeline.explain import describe
-from pipeline.extract import pipeline_for
 from pipeline.flows import output_path
 from pipeline.ingest import IngestError, discover, read_source, relative_name
 from pipeline.models import CATEGORIES
@@ -117,7 +117,7 @@ def diff_corpus(raw: str | Path = "raw", against: str | Path = "extracted",
                 rules: str | Path = "rules") -> CorpusDiff:
     """Run `rules` over every document under `raw` and compare with the YAML under `against`."""
     raw, against = Path(raw), Path(against)
-    loaded, nlp = pipeline_for(rules)
+    loaded, nlp = checked_pipeline(rules)
     documents = []
     for path in discover(raw):
         rel = relative_name(path, raw)

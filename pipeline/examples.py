@@ -84,15 +84,30 @@ def _span(item) -> tuple[int, int]:
     return (item.start, item.end) if hasattr(item, "start") else tuple(item.span)
 
 
+_MADE_BY_SEGMENT = {"regions", "messages", "document"}
+
+
+def _run_as_far_as(nlp, text: str, categories: set[str]) -> Context:
+    """Run the stages up to the last one that makes `categories`: later stages never change
+    an earlier stage's items, and skipping them keeps `rules check` fast."""
+    stages = {c if c not in _MADE_BY_SEGMENT else "segment" for c in categories}
+    names = [name.removeprefix("foi_") for name in nlp.pipe_names]
+    last = max(names.index(c) for c in stages if c in names)
+    doc = nlp.make_doc(text)
+    for _, component in nlp.pipeline[:last + 1]:
+        doc = component(doc)
+    return doc._.foi
+
+
 def check_example(rule: Rule, kind: str, marked: str, nlp) -> list[str]:
     """Problems with one example (empty when it passes)."""
     try:
         text, expected = parse(marked)
     except ValueError as e:
         return [f"markup: {e}"]
-    ctx: Context = nlp(text)._.foi
-    problems = []
     own = rule.category if rule.category != "segment" else None
+    ctx = _run_as_far_as(nlp, text, {rule.category} | {TAGS[e.tag] for e in expected})
+    problems = []
     for exp in expected:
         category = TAGS[exp.tag]
         if category == "document":

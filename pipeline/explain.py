@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rich.text import Text
 
+from pipeline.check import checked_pipeline
 from pipeline.context import Context
-from pipeline.extract import pipeline_for
 from pipeline.ingest import read_source
 from pipeline.models import CATEGORIES, Item
 from pipeline.record import Record, record_from_context
@@ -42,7 +42,7 @@ class Explained:
 def explain(path: str | Path, rules: str | Path = "rules") -> Explained:
     path = Path(path)
     src = read_source(path, path)
-    _, nlp = pipeline_for(rules)
+    _, nlp = checked_pipeline(rules)
     ctx: Context = nlp(src.text)._.foi
     record = record_from_context(ctx, source_path=str(path), sha256=src.sha256, rules_fingerprint="")
     return Explained(path, ctx, record)
@@ -122,6 +122,8 @@ def line_lines(ex: Explained, line: int) -> list[Text]:
     shown = {(e.category, tuple(e.span)) for e in events if e.action == "found"}
     for cat, item in ex.items():
         s, t = item.span
+        if cat == "messages":  # a message spans many lines: name it where it starts only
+            t = s + 1
         if (cat, tuple(item.span)) not in shown and s <= end and start < max(t, s + 1):
             out.append(Text(f"  {cat:<12}") + Text(repr(item.text[:60]), style="bold")
                        + Text(f" made by {item.rule} -> {summary(item)}", style="green"))

@@ -15,9 +15,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from pipeline.check import relative_to_cwd
+from pipeline.check import checked_pipeline, relative_to_cwd
 from pipeline.explain import summary
-from pipeline.extract import pipeline_for
 from pipeline.flows import output_path
 from pipeline.ingest import IngestError, discover, read_source, relative_name
 from pipeline.models import CATEGORIES, Item
@@ -134,7 +133,7 @@ def render_index(review: Review) -> str:
 
 def review(sources: list[Path], out_dir: Path, rules: str | Path = "rules") -> Review:
     """Write one page per document found under `sources`, and `index.html`, into `out_dir`."""
-    loaded, nlp = pipeline_for(rules)
+    loaded, nlp = checked_pipeline(rules)
     out_dir = Path(out_dir)
     result = Review()
     for root in map(Path, sources):

@@ -14,16 +14,16 @@ runner = CliRunner()
 
 ABC_RULE = """
     - id: refs.abc_case
-      regex: '\\bABC/FOI/\\d{4}/\\d\\d\\b'
+      regex: '\\bABC/INF/\\d{4}/\\d\\d\\b'
       set: {kind: foi_case}
       examples:
-        match: ['logged as <reference kind="foi_case">ABC/FOI/1234/24</reference>.']
+        match: ['logged as <reference kind="foi_case">ABC/INF/1234/24</reference>.']
     """
 
 LETTER = """\
 Dear Mr Jones,
 
-Your request has been logged as ABC/FOI/1234/24 and we will reply
+Your request has been logged as ABC/INF/1234/24 and we will reply
 within the statutory time limit.
 
 Information Governance
@@ -104,7 +104,7 @@ def test_a_new_rule_shows_exactly_its_new_items_and_writes_nothing(corpus):
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == [
         "abc_letter.txt: 1 change(s)",
-        "  + references  line    3  ABC/FOI/1234/24 (kind foi_case)  (refs.abc_case)",
+        "  + references  line    3  ABC/INF/1234/24 (kind foi_case)  (refs.abc_case)",
         "per rule:",
         "  refs.abc_case  +1",
         "1 of 1 document(s) changed, 1 change(s), 0 error(s)",

