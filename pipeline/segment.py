@@ -6,6 +6,10 @@ The order matters: regions first (a URL is never a sender line), then the docume
 head (kind decides how the thread is split), then the thread (which marks quotations
 and proposes the requester from the first request's signature), then what needs the
 quotations known (an outcome stated outside them), then the authority/requester vote.
+
+Modules, in that order: segment_hits (rules run once, hits by meaning),
+document_fields (kind, title, status), parties (authority / requester vote),
+thread + pasted (messages), quotes (quoted regions), names and thread_text (helpers).
 """
 from __future__ import annotations
 
