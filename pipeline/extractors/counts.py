@@ -58,6 +58,8 @@ class Vocab:
     party_stop: frozenset
     connectors: frozenset
     tally_window: int
+    elliptic_before: frozenset
+    elliptic_after: frozenset
 
     @classmethod
     def of(cls, rules: RuleSet) -> "Vocab":
@@ -74,6 +76,7 @@ class Vocab:
             party_stop=frozenset(str(w) for w in v.get("party_stopwords", [])),
             connectors=low("party_connectors"),
             tally_window=int((v.get("tally_window_chars") or [800])[0]),
+            elliptic_before=low("elliptic_before"), elliptic_after=low("elliptic_after"),
         )
 
 
@@ -260,10 +263,13 @@ class Fact:
 @dataclass
 class Facts:
     items: list[Fact] = field(default_factory=list)
+    prose: list[Fact] = field(default_factory=list)
     by_value: dict[int, list[Fact]] = field(default_factory=dict)
 
     def add(self, fact: Fact) -> None:
         self.items.append(fact)
+        if not fact.layout:
+            self.prose.append(fact)
         self.by_value.setdefault(fact.value, []).append(fact)
 
     def restated(self, value: int, kind: str | None, party: str | None, qualifier: str | None,
@@ -290,14 +296,15 @@ class Facts:
         return None
 
     def previous(self, pos: int, reach: int = 400) -> Fact | None:
-        """The nearest prose count with a subject that ends before `pos`."""
-        best = None
-        for f in self.items:
+        """The nearest prose count with a subject that ends before `pos` (prose facts come
+        in text order)."""
+        for f in reversed(self.prose):
             end = f.count.span[1]
-            if not f.layout and f.count.subject and pos - reach <= end <= pos:
-                if best is None or end > best.count.span[1]:
-                    best = f
-        return best
+            if end < pos - reach:
+                return None
+            if f.count.subject and end <= pos:
+                return f
+        return None
 
 
 def _norm(s: str) -> str:
@@ -433,6 +440,23 @@ def _cell_count(ctx, vocab, m, cell, index, label, label_span, column, heading, 
 
 
 # --------------------------------------------------------------------------- prose
+LAYOUT_FORMS = ("label_value", "attachments")  # figures laid out one to a line: never restatements
+
+
+@dataclass
+class Reading:
+    """What the words around one number in prose say."""
+
+    value: int
+    form: str
+    end: int  # where the words after the number (and its "(7)", "+", ")") start
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    qualifier: str | None = None
+    subject: str | None = None
+    partitive: bool = False  # "two of these requests"
+    borrowed: bool = False  # "there were 66": the subject of the count before
+
+
 class ProseCounts:
     """Numbers in running text: find, bind to a subject, fold restatements."""
 
@@ -481,55 +505,61 @@ class ProseCounts:
 
     # ---- binding
     def bind(self, cand: Candidate) -> None:
-        value = number_value(cand.text, self.vocab)
-        if value is None:
-            return
-        form = cand.attrs.get("form")
+        r = self.read(cand)
+        if r is None:
+            return None
+        if r.form == "label_value" and not self._good_label(cand):
+            return self._drop(cand, "a line-final number that is not a label's value")
         text = self.text
-        end = cand.end
-        mentions = []
-        restated = _RESTATED.match(text, end)
-        if restated and number_value(restated.group(1), self.vocab) == value:
-            mentions.append(restated.span(1))
-            end = restated.end()
-        qualifier = self._qualifier(cand, end)
-        if text.startswith("+", end):
-            end += 1
-        if text.startswith(")", end) and text[max(0, cand.start - 3):cand.start].endswith(("(c.", "(", "(c. ")):
-            end += 1  # "(c.500) live DfE third party data shares"
-        subject, partitive = self._subject(cand, form, end, value)
-        if subject and not partitive and self._is_qualifier_word(subject):
-            qualifier, subject = subject, None
-        if form == "label_value":
-            if subject is not None:
-                form = "digits"  # a wrapped sentence: "on 25\noccasions"
-            elif not self._good_label(cand):
-                return self._drop(cand, "a line-final number that is not a label's value")
-        kind = subject_class(subject, self.vocab)
         s_start, s_end = sentence_bounds(text, cand.start)
         party = _party_before(text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
         period = self._period(cand, s_start, s_end)
-        if form == "label_value":
-            subject, period = self._label_subject(cand, subject, period)
-            kind, party = subject_class(subject, self.vocab), None
+        if r.form == "label_value":
+            r.subject, period = self._label_subject(cand, r.subject, period)
+            party = None
+        kind = subject_class(r.subject, self.vocab)
         definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
-        fact = self.facts.restated(value, kind, party, qualifier, partitive, definite)
-        if fact is not None and form != "label_value" and form != "attachments":
+        layout = r.form in LAYOUT_FORMS
+        fact = None if layout else self.facts.restated(r.value, None if r.borrowed else kind, party,
+                                                       r.qualifier, r.partitive, definite)
+        if fact is not None:
             fact.count.mentions.append(cand.span)
-            fact.count.mentions.extend(mentions)
+            fact.count.mentions.extend(r.mentions)
             self.ctx.note(cand.rule.id, CATEGORY, "cue", cand.span, f"restates {fact.count.text!r} at {fact.count.span[0]}")
             return None
-        if subject is None and qualifier in self.vocab.qualifier_words:
-            subject = self._heading(cand.start)  # "2021/22 320 accepted, 692 repudiated"
-            if subject is None and period is None:
-                return self._drop(cand, f"{qualifier!r} says how, not what it counts")
-        elif subject is None and form not in ("label_value", "attachments"):
+        if r.subject is None and r.qualifier in self.vocab.qualifier_words:
+            r.subject = self._heading(cand.start)  # "2021/22 320 accepted, 692 repudiated"
+            if r.subject is None and period is None:
+                return self._drop(cand, f"{r.qualifier!r} says how, not what it counts")
+        elif r.subject is None and not layout:
             return self._drop(cand, "no subject of its own and nothing it restates")
-        count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=value, subject=subject,
-                      qualifier=qualifier, period=period, party=party, mentions=mentions)
-        self.facts.add(Fact(count, kind, layout=form in ("label_value", "attachments"), partitive=partitive,
-                            definite=definite))
+        count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=r.value, subject=r.subject,
+                      qualifier=r.qualifier, period=period, party=party, mentions=r.mentions)
+        self.facts.add(Fact(count, kind, layout=layout, partitive=r.partitive, definite=definite))
         return None
+
+    def read(self, cand: Candidate) -> Reading | None:
+        """The words around a number: its restatement "(7)", qualifier and subject."""
+        value = number_value(cand.text, self.vocab)
+        if value is None:
+            return None
+        text = self.text
+        r = Reading(value, cand.attrs.get("form") or "digits", cand.end)
+        restated = _RESTATED.match(text, r.end)
+        if restated and number_value(restated.group(1), self.vocab) == value:
+            r.mentions.append(restated.span(1))
+            r.end = restated.end()
+        r.qualifier = self._qualifier(cand, r.end)
+        if text.startswith("+", r.end):
+            r.end += 1
+        if text.startswith(")", r.end) and text[max(0, cand.start - 3):cand.start].endswith(("(c.", "(", "(c. ")):
+            r.end += 1  # "(c.500) live DfE third party data shares"
+        self._subject(cand, r)
+        if r.subject and not r.partitive and not r.borrowed and self._is_qualifier_word(r.subject):
+            r.qualifier, r.subject = r.subject, None
+        if r.form == "label_value" and r.subject is not None and not r.borrowed:
+            r.form = "digits"  # a wrapped sentence: "on 25\noccasions"
+        return r
 
     def _drop(self, cand: Candidate, why: str) -> None:
         self.ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r}: {why}")
@@ -555,35 +585,46 @@ class ProseCounts:
             qualifier = "+"
         return qualifier
 
-    def _subject(self, cand: Candidate, form: str, end: int, value: int) -> tuple[str | None, bool]:
-        """The subject and whether the count is partitive ("21 of these", "two of the requests")."""
-        text = self.text
-        if form == "attachments":
+    def _subject(self, cand: Candidate, r: Reading) -> None:
+        """Fill in what the number counts: the noun phrase after it, or one it borrows
+        ("21 of these", "of these 348", "copies of eight (8)", "(two in X and one in Y)")."""
+        text, end = self.text, r.end
+        if r.form == "attachments":
             word = regex.match(r"[ \t]+(\w+)", text[end:])
-            return (word.group(1) if word else "Attachments"), False
-        if form == "compound":
-            noun = cand.match.group("noun") if cand.match is not None else None
-            return noun, False
-        line_start = not text[text.rfind("\n", 0, cand.start) + 1:cand.start].strip()
+            r.subject = word.group(1) if word else "Attachments"
+            return
+        if r.form == "compound":
+            r.subject = cand.match.group("noun") if cand.match is not None else None
+            return
         partitive = _PARTITIVE_AFTER.match(text, end)
         if partitive:
+            r.partitive = True
             span = read_subject(text, partitive.end(), self.vocab)
             if span:
-                return text[span[0]:span[1]], True
-            prev = self.facts.previous(cand.start)
-            return (prev.count.subject if prev else None), True
+                r.subject = text[span[0]:span[1]]
+            else:
+                prev = self.facts.previous(cand.start)
+                r.subject = prev.count.subject if prev else None
+            return
+        line_start = not text[text.rfind("\n", 0, cand.start) + 1:cand.start].strip()
         span = read_subject(text, end, self.vocab, allow_no=line_start)
         if span and span[0] - end <= 3:
-            return text[span[0]:span[1]], False
+            r.subject = text[span[0]:span[1]]
+            return
         before = text[max(0, cand.start - 40):cand.start]
         if _PARTITIVE_BEFORE.search(before):  # "of these 348 had died", "(Of the 61 there were)"
             prev = self.facts.previous(cand.start)
-            if prev is not None and (prev.value == value or not regex.search(r"(?i)\bthe\W*$", before)):
-                return prev.count.subject, prev.value != value
+            if prev is not None and (prev.value == r.value or not regex.search(r"(?i)\bthe\W*$", before)):
+                r.subject, r.partitive = prev.count.subject, prev.value != r.value
+                return
         noun = _NOUN_OF.search(before)
         if noun and noun.group("noun").lower() not in self.vocab.stop:
-            return noun.group("noun"), False  # "copies of eight (8) in total"
-        return self._breakdown_subject(cand), False
+            r.subject = noun.group("noun")  # "copies of eight (8) in total"
+            return
+        r.subject = self._breakdown_subject(cand)
+        if r.subject is None:
+            r.subject = self._elliptic_subject(cand, end)
+            r.borrowed = r.subject is not None
 
     def _breakdown_subject(self, cand: Candidate) -> str | None:
         """(two in the DSAP worksheet and one in the pre DSAP shares): the count it breaks down."""
@@ -597,6 +638,21 @@ class ProseCounts:
                 if f.count.subject in gap and len(gap.strip()) <= len(f.count.subject) + 2:
                     return f.count.subject
         return None
+
+    def _elliptic_subject(self, cand: Candidate, end: int) -> str | None:
+        """"in May 2022 there were 66", "compared to 94", "a total of 477 were recorded": a
+        figure that leaves its subject to the count before it in the same paragraph."""
+        if cand.attrs.get("form") != "digits":
+            return None
+        text = self.text
+        before = regex.search(r"([A-Za-z]+)[ \t\n]*$", text[max(0, cand.start - 24):cand.start])
+        after = regex.match(r"[ \t\n]+([A-Za-z]+)", text[end:end + 24])
+        if not ((before and before.group(1).lower() in self.vocab.elliptic_before)
+                or (after and after.group(1).lower() in self.vocab.elliptic_after)):
+            return None
+        paragraph = text.rfind("\n\n", 0, cand.start) + 2
+        prev = self.facts.previous(cand.start, reach=min(250, cand.start - paragraph))
+        return prev.count.subject if prev is not None else None
 
     def _label_of(self, cand: Candidate) -> str:
         """The words before a line-final number: "2021/22", "Number of records received from DfE"."""
