@@ -111,7 +111,7 @@ def _label_start(text: str, colon_end: int, line_start: int, vocab: Vocab) -> in
 def _is_field_name(item: str, vocab: Vocab) -> bool:
     """Not a question, a request or a paragraph."""
     bare = _BRACKETED.sub(" ", item)
-    words = bare.split()
+    words = [w for w in bare.split() if any(ch.isalnum() for ch in w)]
     if not words or item.rstrip().endswith("?") or len(words) > vocab.max_words:
         return False
     if words[0].lower().strip("\"“‘'*") in vocab.question_words:
