@@ -23,6 +23,7 @@ from pipeline.models import CATEGORIES, Item
 from pipeline.record import Record, record_from_context, to_yaml
 from pipeline.rules import Rules
 
+PANEL_TEXT_CHARS = 160
 _env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates"),
                           autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
@@ -104,15 +105,23 @@ def message_notes(record: Record) -> dict[int, Markup]:
 def _item_blocks(record: Record, rules: Rules) -> list[dict]:
     """The side panel: each item's YAML, with its rule's description and where it is defined."""
     blocks = []
-    for category in ("messages",) + CATEGORIES:
+    for category in CATEGORIES + ("messages",):
         items: list[Item] = record.messages if category == "messages" else record.items[category]
         for n, item in enumerate(items):
             rule = _rule(rules, item.rule)
             blocks.append({"key": f"{category}-{n}", "category": category, "rule": item.rule,
                            "where": f"{relative_to_cwd(rule.file)}:{rule.line}" if rule else "",
                            "description": (rule.description or "") if rule else "",
-                           "yaml": to_yaml(item.to_dict()).rstrip()})
+                           "yaml": to_yaml(_shortened(item.to_dict())).rstrip()})
     return blocks
+
+
+def _shortened(data: dict) -> dict:
+    """A message's or table's text is on the left already: the panel shows its start only."""
+    text = data.get("text", "")
+    if len(text) > PANEL_TEXT_CHARS:
+        data["text"] = f"{text[:PANEL_TEXT_CHARS]}… ({len(text)} characters)"
+    return data
 
 
 def _rule(rules: Rules, rule_id: str):
