@@ -195,6 +195,17 @@ def test_single_spaced_numbers_take_a_title_case_header_line():
     assert table.span[0] == 0
 
 
+def test_quarter_headers_are_cut_at_capitals_not_joined_by_a_connector():
+    text = ("Overview of requests April to June 2023 July to September 2023 Total\n"
+            "Number of requests 44 64 108\nNumber of open requests 0 0 0\n"
+            "Number of requests answered within 20 working days 38 58 96\n"
+            "Section 40 4 10 14\n")
+    table = only_table(text)
+    assert table.header == ["Overview of requests", "April to June 2023", "July to September 2023", "Total"]
+    assert table.rows[2] == ["Number of requests answered within 20 working days", "38", "58", "96"]
+    assert table.rows[3] == ["Section 40", "4", "10", "14"]  # the label keeps its own number
+
+
 def test_single_spaced_numbers_under_a_header_that_cannot_be_split():
     text = ("the information is provided within the following table:\n\n"
             "Requests received 01/01/17 – 01/02/18 Release Partial Release Refuse\n"

@@ -10,6 +10,7 @@ row label, and dates read row labels under a year header.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from pipeline.context import Context
@@ -50,7 +51,7 @@ class Vocab:
     markup: re.Pattern
     split: re.Pattern
     header_words: frozenset
-    header_cells: tuple[re.Pattern, ...]
+    connectors: frozenset
 
 
 def vocab_of(rules: RuleSet) -> Vocab:
@@ -67,7 +68,7 @@ def vocab_of(rules: RuleSet) -> Vocab:
         markup=re.compile(v.get("cell_markup", r"<[^<>]*>")),
         split=re.compile(v.get("cell_split", r"\t| {2,}")),
         header_words=frozenset(w.lower() for w in v.get("header_words", [])),
-        header_cells=tuple(re.compile(p) for p in v.get("header_line_cells", [])),
+        connectors=frozenset(w.lower() for w in v.get("header_connectors", [])),
     )
 
 
@@ -377,36 +378,43 @@ class Finder:
                 return
 
     def _numeric(self, run: list[int]) -> None:
-        """Rows of a label and single-spaced numbers; the same count of numbers on each line."""
-        rows = [(i, self._label_and_numbers(self.lines[i])) for i in run]
-        parts: list[list[tuple[int, Row]]] = []
-        for i, cells in rows:
-            if len(cells) > 2 and parts and len(parts[-1][-1][1]) == len(cells):
-                parts[-1].append((i, cells))
-            elif len(cells) > 2:
-                parts.append([(i, cells)])
+        """Rows of a label and single-spaced numbers. The usual count of numbers on a line is
+        the table's width; a line with more gives the extra ones to its label ("Section 40 4 10"),
+        a line with fewer ends the table."""
+        numbers = {i: self._trailing_numbers(self.lines[i]) for i in run}
+        width = Counter(len(n) for n in numbers.values() if len(n) >= 2).most_common(1)
+        if not width:
+            return
+        width = width[0][0]
+        parts: list[list[int]] = [[]]
+        for i in run:
+            if len(numbers[i]) >= width:
+                parts[-1].append(i)
+            elif parts[-1]:
+                parts.append([])
         for part in parts:
-            body = [c for _, c in part]
-            if len(body) < self.vocab.min_rows.get("aligned", 3):
+            if len(part) < self.vocab.min_rows.get("aligned", 3):
                 continue
-            first = part[0][0]
-            header = self._header_above(first, len(body[0]))
-            self._emit("aligned", header, body, first - (1 if header else 0), part[-1][0], ("numeric_row",))
+            body = [self._label_and_numbers(self.lines[i], numbers[i][-width:]) for i in part]
+            header = self._header_above(part[0], width + 1)
+            self._emit("aligned", header, body, part[0] - (1 if header else 0), part[-1], ("numeric_row",))
 
-    def _label_and_numbers(self, line: Line) -> Row:
-        tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", line.text)]
+    def _trailing_numbers(self, line: Line) -> list[tuple[int, int]]:
+        """Spans (within the line) of the numbers the line ends with, after at least one other word."""
+        tokens = [m.span() for m in re.finditer(r"\S+", line.text)]
         n = 0
         while n < len(tokens) - 1 and self.vocab.number.match(line.text[slice(*tokens[-1 - n])]):
             n += 1
-        if n < 2:
-            return []
-        label_end = tokens[-n - 1][1]
-        cells = [_cell(self.text, line.start, line.start + label_end, self.vocab)]
-        cells += [_cell(self.text, line.start + s, line.start + e, self.vocab) for s, e in tokens[-n:]]
-        return cells
+        return tokens[len(tokens) - n:]
+
+    def _label_and_numbers(self, line: Line, numbers: list[tuple[int, int]]) -> Row:
+        cells = [_cell(self.text, line.start, line.start + numbers[0][0], self.vocab)]
+        return cells + [_cell(self.text, line.start + s, line.start + e, self.vocab) for s, e in numbers]
 
     def _header_above(self, first: int, width: int) -> Row:
-        """The line right above a run of numeric rows names its columns if it splits into as many cells."""
+        """The line right above a run of numeric rows names its columns if it splits into as many
+        cells: at tabs or runs of spaces, at each word, or at each capitalised word not joined to
+        the word before by a connector ("Overview of requests | April to June 2023 | Total")."""
         start = self.lines[first].start
         if start == 0 or first - 1 in self.claimed or first - 1 in self.shapes["numeric_row"]:
             return []
@@ -414,12 +422,26 @@ class Finder:
         stripped = line.text.strip()
         if not stripped or stripped[-1] in ".:;?!" or len(line.text) > self.vocab.max_line:
             return []
-        for split in [_split_by(line, self.text, self.vocab)] + [
-                [_cell(self.text, line.start + m.start(), line.start + m.end(), self.vocab)
-                 for m in cell.finditer(line.text)] for cell in self.vocab.header_cells]:
-            if len(split) == width:
-                return split
+        words = [m.span() for m in re.finditer(r"\S+", line.text)]
+        for cut in (_split_by(line, self.text, self.vocab), self._cells_from(line, words, self._each_word),
+                    self._cells_from(line, words, self._title_word)):
+            if len(cut) == width:
+                return cut
         return []
+
+    def _each_word(self, line: Line, words: list[tuple[int, int]], k: int) -> bool:
+        return True
+
+    def _title_word(self, line: Line, words: list[tuple[int, int]], k: int) -> bool:
+        word = line.text[slice(*words[k])]
+        before = line.text[slice(*words[k - 1])].lower() if k else ""
+        return word[:1].isupper() and before not in self.vocab.connectors
+
+    def _cells_from(self, line: Line, words: list[tuple[int, int]], starts_cell) -> Row:
+        """Header cells made of runs of words, a new cell at each word `starts_cell` picks."""
+        firsts = [k for k in range(len(words)) if k == 0 or starts_cell(line, words, k)]
+        ends = [words[k - 1][1] for k in firsts[1:]] + [words[-1][1]] if words else []
+        return [_cell(self.text, line.start + words[k][0], line.start + e, self.vocab) for k, e in zip(firsts, ends)]
 
 
 def _distinct(tables: list[Table]) -> list[Table]:
