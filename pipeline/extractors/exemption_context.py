@@ -17,6 +17,8 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘'(]?[A-Z•])|\n[ 
                            r"|\n(?=[ \t]*(?:[-•*▪]|\d{1,2}[.)]|\([a-z\d]{1,3}\))[ \t])")
 _DEAR = re.compile(r"(?m)^[ \t]*Dear\s")
 _CELL_SPLIT = re.compile(r"\||\t")
+_TABLE_BLOCK = re.compile(r"(?m)^[^\n|\t]*[|\t][^\n]*(?:\n[^\n|\t]*[|\t][^\n]*)*")  # a run of lines with | or tabs
+_LINE = re.compile(r"[^\n]+")
 
 
 def sentence_bounds(ctx: Context, offset: int) -> tuple[int, int]:
@@ -38,8 +40,8 @@ class Vocab:
     act_names: list[tuple[re.Pattern, str]]
     after: re.Pattern
     before: re.Pattern
-    scottish: re.Pattern
-    uk: re.Pattern
+    scottish: tuple[str, ...]
+    uk: tuple[str, ...]
     exemptions: dict[str, set[int]]
     strengths: dict[str, int]
     salutation: re.Pattern
@@ -66,8 +68,8 @@ class Vocab:
             act_names=names,
             after=re.compile(rf"{link}(?P<name>{alternation})\b"),
             before=re.compile(rf"(?P<name>{alternation})\s*(?:\([A-Za-z() ]{{2,12}}\))?\s*[,:]?\s*(?:under\s+)?$"),
-            scottish=re.compile(v["scottish_markers"]),
-            uk=re.compile(v["uk_markers"]),
+            scottish=tuple(v["scottish_markers"]),
+            uk=tuple(v["uk_markers"]),
             exemptions={act: _numbers(spec) for act, spec in v["exemption_sections"].items()},
             strengths={k: int(n) for k, n in v["strength"].items()},
             salutation=re.compile(v["requester_salutation"]),
@@ -105,23 +107,30 @@ class Vocab:
         return self.strengths.get(stance, 0)
 
     # ---- tables whose row labels are sections
-    def labels_exemption_table(self, text: str, offset: int) -> bool:
-        """Is the cell at `offset` a row label of a table headed by an exemption column?
+    def table_labels(self, ctx: Context) -> set[int]:
+        """Offsets of row-label cells in tables headed by an exemption column (once per document).
 
         Rows are lines of cells split by | or tabs; a table flattened to one cell per
         line is read in cycles of its header's width.
         """
-        lines = _table_lines(text, offset)
-        rows = [[(m, c.strip()) for m, c in _cells(text, s, e)] for s, e in lines]
+        labels = getattr(ctx, "_exemption_table_labels", None)
+        if labels is None:
+            labels = set()
+            for block in _TABLE_BLOCK.finditer(ctx.text):
+                labels.update(self._labels_in(ctx.text, block.start(), block.end()))
+            ctx._exemption_table_labels = labels  # a cache on the context, not data
+        return labels
+
+    def _labels_in(self, text: str, start: int, end: int) -> list[int]:
+        rows = [_cells(text, line.start(), line.end()) for line in _LINE.finditer(text, start, end)]
         rows = [r for r in rows if r and not all(set(c) <= set("-: ") for _, c in r)]
         if not rows or not self.table_header.search(rows[0][0][1]):
-            return False
+            return []
         if any(len(r) > 1 for r in rows):
-            return any(r[0][0] <= offset < r[0][0] + len(r[0][1]) + 4 and i > 0 for i, r in enumerate(rows))
+            return [r[0][0] for r in rows[1:]]
         cells = [r[0] for r in rows]
         width = next((i for i, (_, c) in enumerate(cells) if c[:1].isdigit()), 0)
-        index = next((i for i, (s, c) in enumerate(cells) if s <= offset < s + len(c) + 1), -1)
-        return width > 1 and index >= width and (index - width) % width == 0
+        return [s for s, _ in cells[width::width]] if width > 1 else []
 
 
 def _numbers(spec: str) -> set[int]:
@@ -132,34 +141,13 @@ def _numbers(spec: str) -> set[int]:
     return out
 
 
-def _table_lines(text: str, offset: int) -> list[tuple[int, int]]:
-    """The run of lines holding | or tabs around `offset`, as (start, end) pairs."""
-    def line_at(pos):
-        s = text.rfind("\n", 0, pos) + 1
-        e = text.find("\n", pos)
-        return s, len(text) if e == -1 else e
-
-    def tabular(s, e):
-        return "|" in text[s:e] or "\t" in text[s:e]
-
-    s, e = line_at(offset)
-    lines = [(s, e)]
-    while s > 0 and tabular(*line_at(s - 1)):
-        s, e2 = line_at(s - 1)
-        lines.insert(0, (s, e2))
-    _, e = lines[-1]
-    while e < len(text) and tabular(*line_at(e + 1)):
-        s2, e = line_at(e + 1)
-        lines.append((s2, e))
-    return lines
-
-
 def _cells(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """(offset, text) of each non-empty cell of one line."""
     out, pos = [], start
     for part in _CELL_SPLIT.split(text[start:end]):
         lead = len(part) - len(part.lstrip())
         if part.strip():
-            out.append((pos + lead, part))
+            out.append((pos + lead, part.strip()))
         pos += len(part) + 1
     return out
 
@@ -185,5 +173,5 @@ def requester_spans(ctx: Context, vocab: Vocab) -> list[tuple[int, int]]:
 
 def document_act(text: str, vocab: Vocab) -> str:
     """FOISA when the text speaks of Scottish FOI law at least as often as of UK law."""
-    scottish = len(vocab.scottish.findall(text))
-    return "FOISA" if scottish and scottish >= len(vocab.uk.findall(text)) else "FOIA"
+    scottish = sum(text.count(marker) for marker in vocab.scottish)
+    return "FOISA" if scottish and scottish >= sum(text.count(marker) for marker in vocab.uk) else "FOIA"

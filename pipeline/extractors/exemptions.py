@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from pipeline.context import Context
 from pipeline.extractors.exemption_context import Vocab, document_act, requester_spans, sentence_bounds
-from pipeline.matching import Candidate, TokenMatchers, cues, find_candidates
+from pipeline.matching import Candidate, TokenMatchers, find_candidates
 from pipeline.models import Exemption
-from pipeline.rules import RuleSet
+from pipeline.rules import RuleSet, RuleTimeout
 
 CATEGORY = "exemptions"
 _SUB = r"\((?:\d{1,2}[A-Z]?|[a-z]|[ivx]{2,5})\)"
@@ -26,7 +26,7 @@ _SUB = r"\((?:\d{1,2}[A-Z]?|[a-z]|[ivx]{2,5})\)"
 _PART = re.compile(rf"(?P<num>\d{{1,3}}[A-Z]?)(?P<subs>(?:\s?{_SUB})*)|(?P<cont>(?:{_SUB})+)|\([^()\n]*\)")
 _LEVEL = re.compile(r"\(([^()]*)\)")
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
-_REACH = 2000  # no cue rule reaches further than this
+_CUE_LENGTH = 200  # a cue match is shorter than this: cues are looked for this far beyond their window
 
 
 @dataclass
@@ -38,17 +38,19 @@ class Stance:
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
     vocab = Vocab.of(rules)
-    cue_list = _widest(cues(ctx, rules, tokens))
-    cue_starts = [c.start for c in cue_list]
+    candidates = find_candidates(ctx, rules, tokens)
+    if not candidates:
+        return
+    cue_index = _cues_near(ctx, rules, candidates)
     requester = requester_spans(ctx, vocab)
     default_act = document_act(ctx.text, vocab)
     found: dict[tuple[str, str], Exemption] = {}
-    for cand in find_candidates(ctx, rules, tokens):
-        if cand.attrs.get("table_label") and not vocab.labels_exemption_table(ctx.text, cand.start):
+    for cand in candidates:
+        if cand.attrs.get("table_label") and cand.start not in vocab.table_labels(ctx):
             ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r} is not under an exemptions header")
             continue
         act = _act_of(ctx, cand, vocab, default_act)
-        stance = _stance(ctx, cand, cue_list, cue_starts, _inside(cand.start, requester))
+        stance = _stance(ctx, cand, cue_index, _inside(cand.start, requester))
         for section, span in sections(cand.text, cand.start):
             if not vocab.is_exemption(act, section):
                 ctx.note(cand.rule.id, CATEGORY, "dropped", span, f"{act} {section} is not an exemption")
@@ -124,6 +126,46 @@ def _act_of(ctx: Context, cand: Candidate, vocab: Vocab, default: str) -> str:
 
 
 # ------------------------------------------------------------------ stance
+@dataclass
+class CueIndex:
+    """Cue matches sorted by start, and how far from a candidate one can be in reach."""
+
+    cues: list[Candidate]
+    reach: int
+
+    def __post_init__(self) -> None:
+        self.starts = [c.start for c in self.cues]
+
+    def near(self, start: int, end: int) -> list[Candidate]:
+        lo = bisect.bisect_left(self.starts, start - self.reach)
+        return self.cues[lo:bisect.bisect_right(self.starts, end + self.reach)]
+
+
+def _cues_near(ctx: Context, rules: RuleSet, candidates: list[Candidate]) -> CueIndex:
+    """Cue matches within reach of some candidate: cues matter nowhere else, and
+    scanning only there keeps a long document with few sections fast."""
+    cue_rules = rules.by_action("cue")
+    reach = max((r.window for r in cue_rules), default=0) + _CUE_LENGTH
+    windows: list[list[int]] = []
+    for c in candidates:
+        start, end = max(0, c.start - reach), min(len(ctx.text), c.end + reach)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    out = []
+    for rule in cue_rules:
+        try:
+            for start, end in windows:
+                for m in rule.finditer(ctx.text, start, end):
+                    s, e = rule.span_of(m)
+                    if e > s:
+                        out.append(Candidate(rule, s, e, ctx.text[s:e], m.groupdict(), dict(rule.set), m))
+        except RuleTimeout as err:
+            ctx.errors.append(str(err))
+    return CueIndex(_widest(out), reach)
+
+
 def _widest(cue_list: list[Candidate]) -> list[Candidate]:
     """Drop a cue lying inside a longer cue that sets the same attributes
     ("exempt from disclosure under" inside "likely to be exempt from disclosure under")."""
@@ -158,8 +200,7 @@ def _distance(ctx: Context, cand: Candidate, cue: Candidate, sentence: tuple[int
     return d if 0 <= d <= rule.window else None
 
 
-def _stance(ctx: Context, cand: Candidate, cue_list: list[Candidate], cue_starts: list[int],
-            requester: bool) -> Stance:
+def _stance(ctx: Context, cand: Candidate, cue_index: CueIndex, requester: bool) -> Stance:
     """The nearest stance cue decides, but a `disputed` cue or a `hedge` in reach
     outweighs an `applied` one ("I do not accept that section 43 is engaged"), and
     counting uses of a provision (`statistics`) is only citing it. In the requester's
@@ -167,9 +208,7 @@ def _stance(ctx: Context, cand: Candidate, cue_list: list[Candidate], cue_starts
     with no cue is one the requester argues about."""
     sentence = sentence_bounds(ctx, cand.start)
     reach: dict[tuple[str, object], tuple[int, Candidate]] = {}  # (attribute, value) -> nearest cue
-    lo = bisect.bisect_left(cue_starts, cand.start - _REACH)
-    hi = bisect.bisect_right(cue_starts, cand.end + _REACH)
-    for cue in cue_list[lo:hi]:
+    for cue in cue_index.near(cand.start, cand.end):
         d = _distance(ctx, cand, cue, sentence)
         for key_value in cue.attrs.items() if d is not None else ():
             if key_value not in reach or d < reach[key_value][0]:

@@ -11,10 +11,11 @@ with `needs: ATTR` proposes candidates that stand only where a cue lends ATTR.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from pipeline.context import Context
-from pipeline.matching import TokenMatchers, cue_attrs, cues, find_candidates
+from pipeline.matching import Candidate, TokenMatchers, cue_attrs, cues, find_candidates
 from pipeline.models import Reference
 from pipeline.rules import RuleSet
 
@@ -31,6 +32,7 @@ def normalise(text: str) -> str:
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
     cue_list = cues(ctx, rules, tokens)
+    near = _near(cue_list, max((r.window for r in rules.by_action("cue")), default=0))
     by_value: dict[str, Reference] = {}
     for cand in find_candidates(ctx, rules, tokens):
         value = normalise(cand.text)
@@ -40,7 +42,7 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
         if key in by_value:
             by_value[key].mentions.append(cand.span)
             continue
-        attrs, _ = cue_attrs(ctx, cand.span, cue_list, "references")
+        attrs, _ = cue_attrs(ctx, cand.span, near(cand), "references")
         needs = cand.attrs.get("needs")
         if needs and not attrs.get(needs):
             ctx.note(cand.rule.id, "references", "dropped", cand.span, f"{cand.text!r}: no {needs} nearby")
@@ -49,3 +51,15 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
         ref = Reference(text=cand.text, span=cand.span, rule=cand.rule.id, value=value, kind=kind)
         by_value[key] = ref
     ctx.items["references"].extend(by_value.values())
+
+
+def _near(cue_list: list[Candidate], window: int):
+    """The cues that may reach a candidate (those further than any window cannot):
+    a long document's many cues are not all tried against every candidate."""
+    starts = [c.start for c in cue_list]
+    reach = window + max((c.end - c.start for c in cue_list), default=0)
+
+    def near(cand: Candidate) -> list[Candidate]:
+        lo = bisect.bisect_left(starts, cand.start - reach)
+        return cue_list[lo:bisect.bisect_right(starts, cand.end + window)]
+    return near
