@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -71,6 +72,22 @@ def test_per_rule_gains_and_losses():
 def test_a_document_field_change_is_reported():
     doc = diff_document("a.txt", {"document": {"status": None}}, {"document": {"status": "refused"}})
     assert [c.describe() for c in doc.changes] == ["~ document    status None -> 'refused'"]
+
+
+spans = st.tuples(st.integers(0, 30), st.integers(1, 5)).map(lambda t: (t[0], t[0] + t[1]))
+item_lists = st.lists(st.builds(ref, spans, st.sampled_from(["41814", "59907"]),
+                                st.sampled_from(["refs.a", "refs.b"])), max_size=6)
+
+
+@given(item_lists, item_lists)
+def test_every_item_is_accounted_for_once(old, new):
+    changes = diff_items("references", old, new)
+    added = [c.new for c in changes if c.kind == "added"]
+    removed = [c.old for c in changes if c.kind == "removed"]
+    changed = [c for c in changes if c.kind == "changed"]
+    assert len(new) - len(added) - len(changed) == len(old) - len(removed) - len(changed)  # the unchanged
+    assert all(any(i is c.new for c in changes) or i in old for i in new)
+    assert (changes == []) == (sorted(map(str, old)) == sorted(map(str, new)))
 
 
 # --------------------------------------------------------------------------- the command
