@@ -32,17 +32,28 @@ def _sender_lines(ctx: Context, hits: Hits, votes: Votes, authority: str | None)
     """Authority author lines: "Team, Authority" (or the authority's name alone) after a blank line."""
     out = []
     for h in hits.hits("boundary", "sender"):
-        named = names.body(h.group("authority"))
         if not after_blank(ctx.text, h.start) or ctx.in_quote(h.start):
             continue
-        if authority is not None and not names.same(named, authority):
-            continue
+        named = _authority_at_end(ctx.text[h.start:h.end], authority) or names.body(h.group("authority"))
         if authority is None and not hits.is_body(named):
+            continue
+        if authority is not None and not names.same(named, authority):
             continue
         votes.add("authority", 4, named, h.rule.id, h.match.span("authority"))
         authority = authority or named
         out.append(_sender_start(ctx, hits, h, h.start, h.end))
     return sorted(out, key=lambda s: s.pos)
+
+
+def _authority_at_end(line: str, authority: str | None) -> str | None:
+    """The known authority when the line ends with ", <authority>" (its name may hold commas)."""
+    if not authority:
+        return None
+    line = names.squash(line)
+    cut = len(line) - len(authority)
+    if cut > 1 and line[cut - 1] == " " and line[cut - 2] == "," and names.same(line[cut:], authority):
+        return authority
+    return None
 
 
 def _authority_alone(ctx: Context, hits: Hits, authority: str | None) -> list[tuple[int, int, Hit]]:
@@ -74,6 +85,8 @@ def _weak_starts(ctx: Context, hits: Hits, votes: Votes, strong: list[Start],
     marks += [(h.start, 1, "salutation", h) for h in hits.hits("boundary", "salutation")]
     marks += [(h.start, 2, "sign_off", h) for h in hits.hits("sign_off")]
     marks += [(r.end, 3, "closed", None) for r in ctx.regions if r.kind == "link_block"]
+    trails = {h.end for h in hits.hits("quote", "trail")}
+    desk = _authority_side(best(votes.authority), strong)
     starts: list[Start] = []
     closed = True
     for pos, _, what, obj in sorted(marks, key=lambda m: (m[0], m[1])):
@@ -86,7 +99,9 @@ def _weak_starts(ctx: Context, hits: Hits, votes: Votes, strong: list[Start],
             if closed and starts and starts[-1].direction == "outgoing":
                 starts.append(_sender_start(ctx, hits, obj[2], obj[0], obj[1]))
                 closed = False
-        elif what == "salutation" and closed:
+        elif what == "salutation" and pos in trails:
+            continue  # under a rule line: the e-mail this one replies to
+        elif what == "salutation" and (closed or (starts[-1].direction == "incoming" and _to(obj, desk))):
             starts.append(_salutation_start(ctx, hits, obj, requester, first=not starts))
             closed = False
         elif what == "sign_off" and starts:
@@ -102,6 +117,21 @@ def _weak_starts(ctx: Context, hits: Hits, votes: Votes, strong: list[Start],
     if not starts and text.strip():
         starts.append(Start(len(text) - len(text.lstrip()), None))
     return starts
+
+
+def _authority_side(authority: str | None, strong: list[Start]) -> set[str]:
+    """Names a requester writes to: the authority and the teams on its author lines."""
+    side = {names.squash(authority).casefold()} if authority else set()
+    for s in strong:
+        team = (s.sender or "").split(",")[0].strip()
+        if team:
+            side.add(team.casefold())
+    return side
+
+
+def _to(h: Hit, side: set[str]) -> bool:
+    """A salutation addressed to one of `side` ("Dear Despatch Box,")."""
+    return names.squash(h.group("name") or "").casefold() in side
 
 
 def _salutation_start(ctx: Context, hits: Hits, h: Hit, requester: str | None, first: bool) -> Start:

@@ -345,6 +345,62 @@ Your request will now be considered in accordance with the Freedom of Informatio
     assert (ctx.document.authority, ctx.document.requester) == ("Metropolitan Police Service", "Brian Farnet")
 
 
+def test_pasted_reply_to_the_authoritys_desk_opens_a_message_even_without_a_sign_off():
+    text = """\
+Register Our Marriage campaign
+
+Vishal Vora made this Freedom of Information request to Ministry of Housing, Communities and Local Government
+
+Dear Ministry of Housing, Communities and Local Government,
+
+Please explain how the funds were allocated.
+
+Yours faithfully,
+
+Dr Vishal Vora
+
+Despatch Box, Ministry of Housing, Communities and Local Government
+
+Dear Dr Vora
+
+I have attached our formal response to your request.
+
+Knowledge and Information Access Team
+
+Dear Despatch Box,
+
+My request would like to know why this project was chosen.
+
+Yours sincerely,
+
+Dr Vishal Vora
+
+FoI Requests, Ministry of Housing, Communities and Local Government
+
+Dear Dr Vora,
+
+We have passed this request onto the policy team.
+
+Many Thanks,
+
+MHCLG FOI Team
+
+_______________________________________________________
+
+Dear Despatch Box,
+
+My request would like to know why this project was chosen.
+
+show quoted sections
+"""
+    ctx = segmented(text)
+    assert [(m.direction, m.kind) for m in ctx.messages] == [
+        ("outgoing", "request"), ("incoming", "response"), ("outgoing", "follow_up"), ("incoming", "other")]
+    [trail] = quoted(ctx)
+    assert trail.startswith("_____") and trail.endswith("was chosen.")
+    assert ctx.document.requester == "Vishal Vora"
+
+
 # --------------------------------------------------------------------------- quotations
 @pytest.mark.parametrize("quotation", [
     "> Please provide the 2016 figures.\n> Thank you",
