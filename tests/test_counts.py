@@ -137,6 +137,30 @@ def test_a_short_line_does_not_take_the_next_line_as_subject():
     assert values("Number of internal reviews\n2\nResponses Provided\n") == [2]
 
 
+def test_figures_that_leave_their_subject_to_the_count_before():
+    text = ("For example, in May 2021, 46 hate crimes were recorded while in May 2022 there were 66. "
+            "In August 2021 the figure was 75, compared to 94 this August. In 2020 a total of 477 were recorded.")
+    found = run_counts(text, dates=["May 2021", "May 2022", "August 2021"])
+    assert [(c.value, c.subject) for c in found] == [(46, "hate crimes"), (66, "hate crimes"), (75, "hate crimes"),
+                                                    (94, "hate crimes"), (477, "hate crimes")]
+
+
+def test_a_figure_at_a_measurement_is_not_elliptical():
+    text = "The west confluence had 262 samples taken. Peaking at 620,000 on the 12/10/2022."
+    assert values(text) == [262]
+
+
+def test_more_than_in_a_statement_is_a_count_but_in_a_condition_a_threshold():
+    assert [(c.value, c.qualifier) for c in run_counts("More than 150 people across the UK took part.")] == [
+        (150, "More than")]
+    assert values("please tell me if more than 5 requests were made by a single person") == []
+
+
+def test_half_a_dozen():
+    c = only("We've submitted half a dozen FOI requests to Westminster City Council.")
+    assert (c.value, c.subject) == (6, "FOI requests")
+
+
 # --------------------------------------------------------------------------- "no" in a tally
 def test_no_counts_zero_when_it_answers_a_tally():
     text = ("• Filtering on HM Revenue and Customs (HMRC), gives four active data sharing agreements.\n"
@@ -183,6 +207,14 @@ def test_question_and_answer_lines():
     found = run_counts(text)
     assert [(c.value, c.subject) for c in found][0] == (22, "requests")
     assert [c.value for c in found] == [22, 0]
+
+
+def test_a_label_that_names_a_measure_is_not_a_count():
+    assert values("Date Submitted: 16th March 2022\nDays taken to respond: 27\n", dates=["16th March 2022"]) == []
+
+
+def test_a_row_of_figures_is_not_a_label_line():
+    assert values("Quarter 1 (April-June) 536 18 518 429 36 32 21 24\n") == []
 
 
 def test_a_sentence_that_happens_to_end_in_a_number_is_not_a_label():

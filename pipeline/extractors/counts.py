@@ -27,6 +27,8 @@ from pipeline.rules import RuleSet, RuleTimeout
 CATEGORY = "counts"
 TABLE_RULE = "counts.table_cell"  # the component that reads table cells
 PERIOD_CUE = "counts.cue.period_label"
+MEASURE_CUE = "counts.cue.measure_label"
+ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at the start of a label, never scanned
 
 _TOKEN = regex.compile(
     r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
@@ -96,8 +98,11 @@ def number_value(text: str, vocab: Vocab) -> int | None:
     digits = text.replace(",", "")
     if digits.isdigit():
         return int(digits)
+    words = regex.split(r"[\s-]+", text.lower().strip())
+    if " ".join(words) in vocab.numbers:  # "half a dozen"
+        return vocab.numbers[" ".join(words)]
     total, current, seen = 0, 0, False
-    for word in regex.split(r"[\s-]+", text.lower().strip()):
+    for word in words:
         if word in ("and", "a", ""):
             continue
         if word in vocab.scales:
@@ -325,11 +330,15 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
 
 
 # --------------------------------------------------------------------------- tables
-def _period_rule(rules: RuleSet):
+def _rule(rules: RuleSet, rule_id: str):
     try:
-        return rules.get(PERIOD_CUE)
+        return rules.get(rule_id)
     except KeyError:
         return None
+
+
+def _period_rule(rules: RuleSet):
+    return _rule(rules, PERIOD_CUE)
 
 
 def _heading_subject(ctx: Context, rules: RuleSet, vocab: Vocab, pos: int, cue_list: list[Candidate]) -> str | None:
@@ -373,7 +382,7 @@ def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
     is only ever tried at the start of a label, so it is not scanned."""
     out = []
     for rule in rules.by_action("cue"):
-        if rule.id == PERIOD_CUE or rule.compiled is None:
+        if rule.id in ANCHORED_CUES or rule.compiled is None:
             continue
         try:
             out.extend(Candidate(rule, *m.span(), m.group(), m.groupdict(), dict(rule.set), m)
@@ -468,6 +477,7 @@ class ProseCounts:
         self.approx = [c for c in self.cue_list if c.rule.id == "counts.cue.approximation"]
         self.approx_ends = [c.end for c in self.approx]
         self.period_rule = _period_rule(rules)
+        self.measure_rule = _rule(rules, MEASURE_CUE)
         self.dates = sorted(ctx.items.get("dates", []), key=lambda d: d.span)
         self.date_starts = [d.span[0] for d in self.dates]
         self.taken = self._taken_spans()
@@ -663,6 +673,9 @@ class ProseCounts:
         """A label line, not a wrapped sentence that happens to end in a number."""
         line_start = self.text.rfind("\n", 0, cand.start) + 1
         label = self.text[line_start:cand.start].strip(" \t|=")
+        if self.measure_rule is not None and self.measure_rule.compiled.match(label):
+            self.ctx.note(self.measure_rule.id, CATEGORY, "cue", cand.span, f"{label!r} names a measure")
+            return False  # "Days taken to respond: 27"
         if label.endswith(("?", ":")):
             return True  # a question and its answer
         if label.endswith("-") and not label.endswith(" -"):
@@ -670,6 +683,9 @@ class ProseCounts:
         last = regex.findall(r"[A-Za-z]+", label)[-1:] or [""]
         if last[0].lower() in self.vocab.stop:
             return False
+        period = self.period_rule.compiled.match(label) if self.period_rule is not None else None
+        if regex.search(r"(?<![\w/.])\d", label[period.end():] if period else label):
+            return False  # "Quarter 1 (April-June) 536 18 518 21 24": a row of figures, not a label
         nxt = regex.match(r"\n[ \t]*([a-z])", self.text[cand.end:].lstrip(" \t|"))
         return nxt is None
 
