@@ -248,6 +248,13 @@ def test_a_table_quoted_again_in_a_reply_is_kept_once():
     assert len(found) == 1 and found[0].span[0] == 0
 
 
+def test_a_table_quoted_with_reply_marks_reads_the_same():
+    text = ("> Year | Claims | Paid |\n> |---|---|---|\n> | 2022/23 | 20 | 4 |\n> | 2023/24 | 67 | 9 |\n")
+    table = only_table(text)
+    assert (table.header, table.rows) == (["Year", "Claims", "Paid"], [["2022/23", "20", "4"], ["2023/24", "67", "9"]])
+    assert_honest(text, table)
+
+
 def test_long_prose_is_cheap():
     prose = ("Thank you for your request for information received on 3 December 2022.  We have "
              "considered it under the Act; the figures for 2019 2020 are below: 5 of 12.\n") * 2500

@@ -52,6 +52,7 @@ class Vocab:
     split: re.Pattern
     header_words: frozenset
     connectors: frozenset
+    quote_prefix: re.Pattern
 
 
 def vocab_of(rules: RuleSet) -> Vocab:
@@ -69,12 +70,17 @@ def vocab_of(rules: RuleSet) -> Vocab:
         split=re.compile(v.get("cell_split", r"\t| {2,}")),
         header_words=frozenset(w.lower() for w in v.get("header_words", [])),
         connectors=frozenset(w.lower() for w in v.get("header_connectors", [])),
+        quote_prefix=re.compile(v.get("quote_prefix", r"[ \t]*(?:>[ \t]?)+")),
     )
 
 
 # --------------------------------------------------------------------------- lines
-def _line(ctx: Context, offset: int) -> Line:
+def _line(ctx: Context, offset: int, vocab: Vocab) -> Line:
+    """The line holding `offset`; a reply's "> " quote marks are left out, like an indent."""
     start, end = ctx.line_span(offset)
+    quoted = vocab.quote_prefix.match(ctx.text, start, end)
+    if quoted:
+        start = quoted.end()
     return Line(ctx.line_of(offset), start, ctx.text[start:end])
 
 
@@ -92,7 +98,7 @@ def _shapes(ctx: Context, rules: RuleSet, vocab: Vocab) -> tuple[dict[str, dict[
             if m.start() <= line_end:
                 continue  # one match per line is enough
             n = ctx.line_of(m.start())
-            line = lines.get(n) or _line(ctx, m.start())
+            line = lines.get(n) or _line(ctx, m.start(), vocab)
             line_end = line.end
             if len(line.text) <= vocab.max_line and not ctx.blocked(line.start, line.end, NEVER_ROWS):
                 shapes[shape][n] = rule.id
@@ -418,7 +424,7 @@ class Finder:
         start = self.lines[first].start
         if start == 0 or first - 1 in self.claimed or first - 1 in self.shapes["numeric_row"]:
             return []
-        line = self.lines[first - 1] = _line(self.ctx, start - 1)
+        line = self.lines[first - 1] = _line(self.ctx, start - 1, self.vocab)
         stripped = line.text.strip()
         if not stripped or stripped[-1] in ".:;?!" or len(line.text) > self.vocab.max_line:
             return []
