@@ -57,6 +57,12 @@ def test_a_list_splits_into_sections_as_cited(written, canonical):
     assert [s for s, _ in sections(written)] == canonical
 
 
+def test_a_commissioners_list_continues_a_section_with_bare_subsections():
+    text = ("Freedom of Information (Scotland) Act 2002 (FOISA) sections 1(1), (4) and (6) (General entitlement); "
+            "36(2) (Confidentiality); 38(1)(b), 2(a)(i), 2(b) and (5) (Personal information)")
+    assert sorted(found(text)) == [("FOISA", s) for s in ("36(2)", "38(1)(b)", "38(2)(a)(i)", "38(2)(b)", "38(5)")]
+
+
 def test_each_section_keeps_its_own_span():
     text = "sections 40(2) & (5)"
     assert [text[s:e] for _, (s, e) in sections(text)] == ["sections 40(2)", "(5)"]
@@ -79,6 +85,8 @@ def test_each_section_keeps_its_own_span():
     ("to withhold the information requested in parts 2 and 3 under section 21(1) FOIA (which relates to ...)",
      "FOIA", "21(1)"),
     ("It is exempt under s.29 of the Data Protection Act 1998.", "DPA", "29"),
+    ("Defra refused to disclose the rest citing sections 35(1)(a) and 40 of the Freedom of Information Act 2000.",
+     "FOIA", "35(1)(a)"),
 ])
 def test_the_act_comes_from_the_words_around_the_section(text, act, section):
     assert (act, section) in found(text)
@@ -104,6 +112,7 @@ def test_the_same_number_under_foisa_in_a_scottish_document():
     "This is a formal notice under section 17(1) of FOISA that we do not have the information.",
     "please provide advice and assistance, under the Section 16 obligations of the Act",
     "Please allow 20 working days for a reply to question 12.",
+    "The applicant applied under section 15 of the Freedom of Information Act 1982 for access.",
 ])
 def test_sections_of_other_laws_and_non_exemptions_are_not_exemptions(text):
     assert found(text) == {}

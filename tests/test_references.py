@@ -61,6 +61,7 @@ def found(text: str) -> set[tuple[str, str]]:
     ("The decision notice (IC-207109-L7Q5) is dated 13 March 2023.", "IC-207109-L7Q5", "ico_case"),
     ("Decision 041/2020: Glasgow Winter Gardens closure", "041/2020", "ico_case"),
     ("Case Reference: EA/2023/0199\nInformation Rights", "EA/2023/0199", "legal_citation"),
+    ("Case Reference: EA-2022-0425P\nFirst-tier Tribunal", "EA-2022-0425P", "legal_citation"),
     ("(Craven v The Information Commissioner [2012] UKUT 442 (AAC)).", "[2012] UKUT 442 (AAC)", "legal_citation"),
     ("Hargan v IC and Ulster University [2024] UKFTT 331 (GRC)", "[2024] UKFTT 331 (GRC)", "legal_citation"),
     ("See also reference by Nick Gibb in PQ 48635, to help.", "48635", "parliamentary_question"),

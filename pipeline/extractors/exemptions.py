@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from pipeline.context import Context
 from pipeline.extractors.exemption_context import Vocab, document_act, requester_spans, sentence_bounds
@@ -51,7 +52,7 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
             continue
         act = _act_of(ctx, cand, vocab, default_act)
         stance = _stance(ctx, cand, cue_index, _inside(cand.start, requester))
-        for section, span in sections(cand.text, cand.start):
+        for section, span in sections(cand.text, cand.start, lambda number: vocab.is_exemption(act, number)):
             if not vocab.is_exemption(act, section):
                 ctx.note(cand.rule.id, CATEGORY, "dropped", span, f"{act} {section} is not an exemption")
                 continue
@@ -62,25 +63,40 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
 
 
 # ------------------------------------------------------------------ lists of sections
-def sections(text: str, offset: int = 0) -> list[tuple[str, tuple[int, int]]]:
+def sections(text: str, offset: int = 0, is_section: Callable[[str], bool] | None = None
+             ) -> list[tuple[str, tuple[int, int]]]:
     """Split a matched list into canonical sections with their spans.
 
     "sections 40(2) & (5)" -> 40(2), 40(5); "31(1)(a) and (b)" -> 31(1)(a), 31(1)(b);
     titles in brackets ("(Personal Data)") are skipped. The first section's span
-    starts with the section word.
+    starts with the section word. With `is_section` (is this number a section of its
+    own?), "38(1)(b), 2(a)(i) and 2(b)" continues section 38: 38(2)(a)(i), 38(2)(b).
     """
     out: list[tuple[str, tuple[int, int]]] = []
     levels: list[str] = []
+    last = 0
     for m in _PART.finditer(text):
         if m.group("num"):
-            levels = [m.group("num")] + _LEVEL.findall(m.group("subs"))
+            new = [m.group("num")] + _LEVEL.findall(m.group("subs"))
+            if out and _continues(levels, new, text[last:m.start()], is_section):
+                levels = _continue(levels, new)
+            else:
+                levels = new
         elif m.group("cont") and levels:
             levels = _continue(levels, _LEVEL.findall(m.group("cont")))
         else:
             continue
         start = offset if not out else offset + m.start()
         out.append((levels[0] + "".join(f"({x})" for x in levels[1:]), (start, offset + m.end())))
+        last = m.end()
     return out
+
+
+def _continues(levels: list[str], new: list[str], between: str, is_section) -> bool:
+    """Is "2(a)(i)" after "38(1)(b), " a subsection of 38 rather than section 2?"""
+    return (is_section is not None and len(new) > 1 and ";" not in between
+            and not re.search(r"[A-Za-z]", between.replace("and", "")) and is_section(levels[0])
+            and not is_section(new[0]))
 
 
 def _kind(levels: list[str], i: int) -> str:
