@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,8 @@ def fresh(tmp_path_factory):
 
 def test_extracted_is_what_the_rules_produce_today(fresh):
     problems = differences(fresh, GOLDEN)
-    assert not problems, "extracted/ is out of date:\n" + "\n".join(problems)
+    if problems:
+        pytest.fail("extracted/ is out of date:\n" + "\n".join(problems), pytrace=False)
 
 
 def test_a_second_run_is_identical(fresh, tmp_path):
@@ -80,7 +82,7 @@ def test_a_second_run_is_identical(fresh, tmp_path):
 
 def test_a_changed_output_is_shown_readably(fresh, tmp_path):
     golden = tmp_path / "golden"
-    regenerate(golden)
+    shutil.copytree(fresh, golden)
     target = golden / "000_c1bb0fef92aed2d7.yaml"
     data = yaml.safe_load(target.read_text())
     data["references"].append({"text": "ABC/INF/1234/24", "span": [0, 15], "line": 1, "rule": "refs.abc_case",
