@@ -206,13 +206,21 @@ def test_quarter_headers_are_cut_at_capitals_not_joined_by_a_connector():
     assert table.rows[3] == ["Section 40", "4", "10", "14"]  # the label keeps its own number
 
 
-def test_single_spaced_numbers_under_a_header_that_cannot_be_split():
+def test_outcome_names_stay_whole_in_a_single_spaced_header():
     text = ("the information is provided within the following table:\n\n"
-            "Requests received 01/01/17 – 01/02/18 Release Partial Release Refuse\n"
+            "Requests received 01/01/17 – 01/02/18 Release Partial Release Information Not Held\n"
             "On Time 995 695 358\nLate 162 204 68\n- Overturned or Partially Upheld 10 40 20\n\nN.B. figures\n")
     table = only_table(text)
-    assert table.header == []
+    assert table.header == ["Requests received 01/01/17 – 01/02/18", "Release", "Partial Release",
+                            "Information Not Held"]
     assert table.rows[2] == ["- Overturned or Partially Upheld", "10", "40", "20"]
+
+
+def test_single_spaced_numbers_under_a_header_that_cannot_be_split():
+    text = "Requests received in 2017 Granted Refused Withdrawn\nOn Time 995 695\nLate 162 204\nTotal 1157 899\n"
+    table = only_table(text)
+    assert table.header == []
+    assert table.span[0] == text.index("On Time")
 
 
 # --------------------------------------------------------------------------- traps

@@ -53,6 +53,7 @@ class Vocab:
     header_words: frozenset
     connectors: frozenset
     quote_prefix: re.Pattern
+    header_phrases: re.Pattern
 
 
 def vocab_of(rules: RuleSet) -> Vocab:
@@ -71,7 +72,13 @@ def vocab_of(rules: RuleSet) -> Vocab:
         header_words=frozenset(w.lower() for w in v.get("header_words", [])),
         connectors=frozenset(w.lower() for w in v.get("header_connectors", [])),
         quote_prefix=re.compile(v.get("quote_prefix", r"[ \t]*(?:>[ \t]?)+")),
+        header_phrases=_phrases(v.get("header_phrases", [])),
     )
+
+
+def _phrases(words: list[str]) -> re.Pattern:
+    alternatives = sorted((re.escape(w) for w in words), key=len, reverse=True) or ["(?!)"]
+    return re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(alternatives), re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- lines
@@ -429,11 +436,22 @@ class Finder:
         if not stripped or stripped[-1] in ".:;?!" or len(line.text) > self.vocab.max_line:
             return []
         words = [m.span() for m in re.finditer(r"\S+", line.text)]
+        inside = self._inside_phrases(line, words)
         for cut in (_split_by(line, self.text, self.vocab), self._cells_from(line, words, self._each_word),
-                    self._cells_from(line, words, self._title_word)):
+                    self._cells_from(line, words, lambda ln, ws, k: k not in inside and self._title_word(ln, ws, k))):
             if len(cut) == width:
                 return cut
         return []
+
+    def _inside_phrases(self, line: Line, words: list[tuple[int, int]]) -> set[int]:
+        """Words that continue a known column name ("Information Not Held"): never a cell's first."""
+        starts = {s: k for k, (s, _) in enumerate(words)}
+        inside: set[int] = set()
+        for m in self.vocab.header_phrases.finditer(line.text):
+            first = starts.get(m.start())
+            if first is not None:
+                inside.update(k for k in range(first + 1, len(words)) if words[k][0] < m.end())
+        return inside
 
     def _each_word(self, line: Line, words: list[tuple[int, int]], k: int) -> bool:
         return True
