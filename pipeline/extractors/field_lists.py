@@ -192,8 +192,11 @@ def _header_items(tables: list[Table], text: str, colon_end: int) -> list[Item]:
 
 
 def _inline_items(text: str, start: int, end: int, vocab: Vocab) -> list[Item]:
-    """Items set apart by commas (and a last "and"), after the colon on the label's line."""
+    """Items set apart by commas (and a last "and"), after the colon on the label's line;
+    "A or B" alone is a choice, not a list."""
     s, e = _trimmed(text, start, end)
+    if "," not in text[s:e] and ";" not in text[s:e]:
+        return []
     if e > s and text[e - 1] == ".":
         e -= 1
     items, pos = [], s
