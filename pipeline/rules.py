@@ -174,10 +174,13 @@ def _strip_lines(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=1)
+def _one_rule_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator({"$ref": "#/$defs/rule", "$defs": rule_file_schema()["$defs"]})
+
+
 def _rule_fits_schema(raw: Any) -> bool:
-    schema = rule_file_schema()
-    one_rule = {"$ref": "#/$defs/rule", "$defs": schema["$defs"]}
-    return isinstance(raw, dict) and jsonschema.Draft202012Validator(one_rule).is_valid(_strip_lines(raw))
+    return isinstance(raw, dict) and _one_rule_validator().is_valid(_strip_lines(raw))
 
 
 def _schema_problems(path: Path, data: Any) -> list[str]:
@@ -391,7 +394,7 @@ def load_rule_file(path: Path) -> RuleSet:
     macros = {k: v for k, v in (data.get("macros") or {}).items() if k != "__line__"}
     rules, seen = [], {}
     for raw in data.get("rules") or []:
-        if not _rule_fits_schema(raw):
+        if problems and not _rule_fits_schema(raw):
             continue  # its schema problems are listed; the other rules are still checked
         line = raw.get("__line__", 1)
         if raw["id"] in seen:
