@@ -117,8 +117,11 @@ def line_lines(ex: Explained, line: int) -> list[Text]:
     end = start + len(lines[line - 1])
     out = [Text(f"{ex.path}:{line}: ", style="bold") + Text(ctx.text[start:end].strip())]
     events = [e for e in ctx.events if start <= e.span[0] <= end or e.span[0] <= start < e.span[1]]
+    noted = set()
     for e in sorted(events, key=lambda e: (e.span[0], e.category)):
-        out.append(_event_line(ex, e))
+        if (e.rule, e.action, e.span, e.detail) not in noted:  # a stage may note one thing twice
+            noted.add((e.rule, e.action, e.span, e.detail))
+            out.append(_event_line(ex, e))
     shown = {(e.category, tuple(e.span)) for e in events if e.action == "found"}
     for cat, item in ex.items():
         s, t = item.span
@@ -146,7 +149,10 @@ def _event_line(ex: Explained, event) -> Text:
     elif event.action == "found" and event.detail and event.detail != text:
         line.append(f": {event.detail}")
     elif event.action != "found" and event.detail:
-        line.append(f": {event.detail.split(' rejected: ', 1)[-1]}")  # the text is shown already
+        detail = event.detail
+        for shown in (f"{text!r} rejected: ", f"{text!r}: "):  # the text is on the line already
+            detail = detail.removeprefix(shown)
+        line.append(f": {detail}")
     return line
 
 
