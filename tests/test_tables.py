@@ -149,6 +149,13 @@ def test_markup_is_dropped_from_cells_but_spans_stay_on_the_words():
     assert TSV[s:e] == "179 (+ 1 urgent)"
 
 
+def test_a_tab_row_that_lost_its_empty_last_cells_is_filled_up():
+    text = "Area\tFelled\tPlanted\nNorth\t316\t150\nSouth\t216\nEast\t160\t500\n"
+    table = only_table(text)
+    assert table.rows == [["North", "316", "150"], ["South", "216", ""], ["East", "160", "500"]]
+    assert_honest(text, table)
+
+
 def test_indented_paragraphs_are_not_a_tab_table():
     assert find_tables("\tDear Sir,\n\tI write about my request.\n\tYours faithfully\n") == []
 

@@ -190,7 +190,7 @@ def _split_pipes(line: Line, text: str, vocab: Vocab) -> Row:
 
 def _split_by(line: Line, text: str, vocab: Vocab) -> Row:
     """Cells set apart by tabs or runs of spaces; a leading tab is an empty first cell."""
-    body = line.text.rstrip()
+    body = line.text.rstrip(" \r")  # a trailing tab still ends an empty last cell
     lead = len(body) - len(body.lstrip(" "))
     cells, pos = [], line.start + lead
     for m in vocab.split.finditer(body, lead):
@@ -272,7 +272,7 @@ class Finder:
         for run in _runs(ruled):
             self._ruled(run)
         for run in self._free_runs("tab_row"):
-            self._split(run, "tsv", "tab_row")
+            self._tabbed(run)
         for run in self._free_runs("aligned_row"):
             self._aligned(run)
         for run in self._free_runs("numeric_row"):
@@ -349,25 +349,28 @@ class Finder:
             parts[-1].append(i)
         return parts
 
-    def _split(self, run: list[int], fmt: str, shape: str) -> None:
-        """Tab-separated rows, one row per line; a change of width ends a table."""
-        rows = [(self.lines[i], _split_by(self.lines[i], self.text, self.vocab)) for i in run]
-        parts: list[list[tuple[Line, Row]]] = []
-        for row in rows:
-            if parts and len(parts[-1][-1][1]) == len(row[1]):
-                parts[-1].append(row)
-            else:
-                parts.append([row])
+    def _tabbed(self, run: list[int]) -> None:
+        """Tab-separated rows, one row per line. The usual count of cells is the table's width:
+        a shorter row lost its empty last cells and is filled up; a wider row ends the table."""
+        rows = {i: _split_by(self.lines[i], self.text, self.vocab) for i in run}
+        width = Counter(len(r) for r in rows.values()).most_common(1)[0][0]
+        parts: list[list[int]] = [[]]
+        for i in run:
+            if 2 <= len(rows[i]) <= width:
+                end = self.lines[i].end
+                rows[i] = rows[i] + [Cell("", (end, end))] * (width - len(rows[i]))
+                parts[-1].append(i)
+            elif parts[-1]:
+                parts.append([])
         for part in parts:
-            cells = [c for _, c in part]
-            if len(cells[0]) < self.vocab.min_columns or not _columns_filled(cells, self.vocab):
+            if not part or width < self.vocab.min_columns:
                 continue
+            cells = [rows[i] for i in part]
             header, body = [], cells
             if _looks_like_header(cells[0], cells[1:], self.vocab):
                 header, body = cells[0], cells[1:]
-            if len(body) < self.vocab.min_rows.get(fmt, 2):
-                continue
-            self._emit(fmt, header, body, part[0][0].index, part[-1][0].index, (shape,))
+            if len(body) >= self.vocab.min_rows.get("tsv", 2) and _columns_filled(cells, self.vocab):
+                self._emit("tsv", header, body, part[0], part[-1], ("tab_row",))
 
     def _aligned(self, run: list[int]) -> None:
         """Space-aligned rows: the columns are the runs of two or more blanks that every line
