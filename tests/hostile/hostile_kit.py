@@ -2,7 +2,6 @@
 batch worker, and the checks every surviving output must pass."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -12,7 +11,7 @@ from pipeline.record import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
-PYTHON = sys.executable
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # big records parse 5x faster
 
 LETTER = """From: Department for Education
 Date: {day} December 2016
@@ -65,7 +64,7 @@ def spans_with_text(node: Any) -> Iterator[tuple[list[int], str]]:
 
 def check_output(path: Path, text: str) -> dict:
     """A written record: parses, follows the schema, and each span slices to its text."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     validate(data)
     assert data["source"]["chars"] == len(text)
     for (start, end), item_text in spans_with_text(data):
