@@ -117,15 +117,17 @@ def test_the_index_lists_documents_their_counts_and_failures(reviewed):
 
 # --------------------------------------------------------------------------- in a browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-COLOURS = {"dates": (0xfc, 0xd3, 0x4d), "references": (0x93, 0xc5, 0xfd), "counts": (0x86, 0xef, 0xac)}
+COLOURS = {"dates": (0xfc, 0xd3, 0x4d), "references": (0x93, 0xc5, 0xfd), "counts": (0x86, 0xef, 0xac),
+           "exemptions": (0xfc, 0xa5, 0xa5), "field_lists": (0xf5, 0xed, 0xff), "tables": (0xee, 0xf2, 0xf6)}
+PAGE_SIZE = (1400, 6000)  # tall enough for all of seed 000 (its table and field lists are far down)
 
 
-def screenshot(page: Path, png: Path, size: str = "1400,1800") -> None:
+def screenshot(page: Path, png: Path, size: tuple[int, int] = PAGE_SIZE) -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                         "--no-first-run", "--disable-background-networking", "--disable-component-update",
                         "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars",
-                        f"--screenshot={png}", f"--window-size={size}", page.as_uri()],
+                        f"--screenshot={png}", "--window-size={},{}".format(*size), page.as_uri()],
                        check=True, capture_output=True, timeout=120)
 
 
@@ -140,7 +142,7 @@ def test_seed_000_renders_with_its_highlights_in_a_real_browser(tmp_path_factory
     png = out / "review-000.png"
     screenshot(page, png)
     pixels = Image.open(png).convert("RGB")
-    assert pixels.size == (1400, 1800)
+    assert pixels.size == PAGE_SIZE
     seen = {colour for _, colour in pixels.getcolors(maxcolors=1 << 24)}
     for category, colour in COLOURS.items():  # every category the page has items of shows its colour
         if f'class="hl {category}"' in markup:
