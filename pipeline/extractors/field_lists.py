@@ -248,7 +248,8 @@ class Finder:
             return _inline_items(text, colon_end, _line_bounds(text, colon_end)[1], vocab)
         columns = any(cue_rule.set.get("columns") for cue_rule, _ in cued)
         tables = self.ctx.items["tables"]
-        return (columns and _header_items(tables, text, colon_end)) or _vertical_items(text, colon_end, vocab, tables)
+        return ((columns and _header_items(tables, text, colon_end))
+                or _vertical_items(text, colon_end, vocab, tables))
 
     def _emit(self, rule: Rule, label: tuple[int, int], cued: list[tuple[Rule, str]], items: list[Item]) -> None:
         if len(items) < self.vocab.min_items:

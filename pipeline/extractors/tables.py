@@ -110,8 +110,9 @@ def _shapes(ctx: Context, rules: RuleSet, vocab: Vocab) -> tuple[dict[str, dict[
             if len(line.text) <= vocab.max_line and not ctx.blocked(line.start, line.end, NEVER_ROWS):
                 shapes[shape][n] = rule.id
                 lines[n] = line
+    vetoes = rules.by_action("reject")
     for n, line in list(lines.items()):
-        veto = next((r for r in rules.by_action("reject") if next(_matches(ctx, r, line.start, line.end), None)), None)
+        veto = next((r for r in vetoes if next(_matches(ctx, r, line.start, line.end), None)), None)
         if veto is not None:
             ctx.note(veto.id, CATEGORY, "rejected", (line.start, line.end), f"{line.text.strip()!r}: {veto.reason}")
             for found in shapes.values():
@@ -282,7 +283,8 @@ class Finder:
     def _free_runs(self, shape: str) -> list[list[int]]:
         return _runs(i for i in self.shapes[shape] if i not in self.claimed)
 
-    def _emit(self, fmt: str, header: Row, body: list[Row], first: int, last: int, shapes: tuple[str, ...]) -> None:
+    def _emit(self, fmt: str, header: Row, body: list[Row], first: int, last: int,
+              shapes: tuple[str, ...]) -> None:
         span = (self.lines[first].start, self.lines[last].end)
         rule_ids = list(dict.fromkeys(self.shapes[s][i] for s in shapes for i in range(first, last + 1)
                                       if i in self.shapes[s]))  # the layout's own rule first
@@ -439,36 +441,30 @@ class Finder:
         if not stripped or stripped[-1] in ".:;?!" or len(line.text) > self.vocab.max_line:
             return []
         words = [m.span() for m in re.finditer(r"\S+", line.text)]
-        inside = self._inside_phrases(line, words)
-        for cut in (_split_by(line, self.text, self.vocab), self._cells_from(line, words, self._each_word),
-                    self._cells_from(line, words, lambda ln, ws, k: k not in inside and self._title_word(ln, ws, k))):
+        if not words:
+            return []
+        for cut in (_split_by(line, self.text, self.vocab), self._cells_at(line, words, range(len(words))),
+                    self._cells_at(line, words, self._title_starts(line, words))):
             if len(cut) == width:
                 return cut
         return []
 
-    def _inside_phrases(self, line: Line, words: list[tuple[int, int]]) -> set[int]:
-        """Words that continue a known column name ("Information Not Held"): never a cell's first."""
-        starts = {s: k for k, (s, _) in enumerate(words)}
+    def _title_starts(self, line: Line, words: list[tuple[int, int]]) -> list[int]:
+        """Words that start a header cell: capitalised, not after a connector, not inside a
+        known column name ("Information Not Held")."""
+        text = [line.text[s:e] for s, e in words]
         inside: set[int] = set()
         for m in self.vocab.header_phrases.finditer(line.text):
-            first = starts.get(m.start())
-            if first is not None:
-                inside.update(k for k in range(first + 1, len(words)) if words[k][0] < m.end())
-        return inside
+            inside.update(k for k, (s, _) in enumerate(words) if m.start() < s < m.end())
+        return [k for k, word in enumerate(text) if k == 0 or (
+            word[:1].isupper() and text[k - 1].lower() not in self.vocab.connectors and k not in inside)]
 
-    def _each_word(self, line: Line, words: list[tuple[int, int]], k: int) -> bool:
-        return True
-
-    def _title_word(self, line: Line, words: list[tuple[int, int]], k: int) -> bool:
-        word = line.text[slice(*words[k])]
-        before = line.text[slice(*words[k - 1])].lower() if k else ""
-        return word[:1].isupper() and before not in self.vocab.connectors
-
-    def _cells_from(self, line: Line, words: list[tuple[int, int]], starts_cell) -> Row:
-        """Header cells made of runs of words, a new cell at each word `starts_cell` picks."""
-        firsts = [k for k in range(len(words)) if k == 0 or starts_cell(line, words, k)]
-        ends = [words[k - 1][1] for k in firsts[1:]] + [words[-1][1]] if words else []
-        return [_cell(self.text, line.start + words[k][0], line.start + e, self.vocab) for k, e in zip(firsts, ends)]
+    def _cells_at(self, line: Line, words: list[tuple[int, int]], firsts) -> Row:
+        """Header cells made of runs of words, a new cell at each word of `firsts`."""
+        firsts = list(firsts)
+        ends = [words[k - 1][1] for k in firsts[1:]] + [words[-1][1]]
+        return [_cell(self.text, line.start + words[k][0], line.start + end, self.vocab)
+                for k, end in zip(firsts, ends)]
 
 
 def _distinct(tables: list[Table]) -> list[Table]:
