@@ -54,7 +54,7 @@ def found(text: str, **kw) -> dict[tuple[str, str], str]:
     ("section 24 or 24A", ["24", "24A"]),
 ])
 def test_a_list_splits_into_sections_as_cited(written, canonical):
-    assert [s for s, _ in sections(written)] == canonical
+    assert [c.section for c in sections(written)] == canonical
 
 
 def test_a_commissioners_list_continues_a_section_with_bare_subsections():
@@ -65,7 +65,7 @@ def test_a_commissioners_list_continues_a_section_with_bare_subsections():
 
 def test_each_section_keeps_its_own_span():
     text = "sections 40(2) & (5)"
-    assert [text[s:e] for _, (s, e) in sections(text)] == ["sections 40(2)", "(5)"]
+    assert [text[s:e] for _, (s, e), _ in sections(text)] == ["sections 40(2)", "(5)"]
 
 
 # --------------------------------------------------------------------------- the Act
@@ -80,7 +80,8 @@ def test_each_section_keeps_its_own_span():
     ("We are withholding the report under regulation 12(5)(e) of the Environmental Information Regulations 2004.",
      "EIR", "12(5)(e)"),
     ("The Council withheld the report under reg. 12(5)(e).", "EIR", "12(5)(e)"),
-    ("Under the Environmental Information (Scotland) Regulations 2004 the report is excepted under regulation 10(5)(f).",
+    ("Under the Environmental Information (Scotland) Regulations 2004 the report is excepted under "
+     "regulation 10(5)(f).",
      "EISR", "10(5)(f)"),
     ("to withhold the information requested in parts 2 and 3 under section 21(1) FOIA (which relates to ...)",
      "FOIA", "21(1)"),
@@ -191,6 +192,15 @@ def test_a_table_of_exemption_statistics_cites_its_row_labels():
             "Non Disclosure |\n27(1) |\n3 |\n5 |\n30(b)(1) |\n16 |\n3 |\n35 |\n0 |\n1 |\n\n"
             "Information request and response under the Freedom of Information (Scotland) Act 2002.")
     assert found(text) == {("FOISA", "27(1)"): "cited", ("FOISA", "30(b)(1)"): "cited", ("FOISA", "35"): "cited"}
+
+
+def test_a_listed_provision_is_applied_where_information_was_withheld_for_its_reason():
+    provisions = ("\n\nRelevant statutory provisions\n\nFreedom of Information (Scotland) Act 2002 (FOISA) sections "
+                  "1(1) (General entitlement); 33(1)(b) (Commercial interests and the economy)\n")
+    withheld = "The Council withheld other information which it considered to be commercially confidential."
+    late = "The Council failed to respond to the request within 20 working days."
+    assert found(withheld + provisions) == {("FOISA", "33(1)(b)"): "applied"}
+    assert found(late + provisions) == {("FOISA", "33(1)(b)"): "cited"}
 
 
 def test_one_item_per_section_with_its_strongest_stance_and_other_mentions():

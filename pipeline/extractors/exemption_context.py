@@ -47,6 +47,8 @@ class Vocab:
     salutation: re.Pattern
     sign_off: re.Pattern
     table_header: re.Pattern
+    withholding: re.Pattern
+    title_stopwords: frozenset[str]
     _acts_any: re.Pattern = field(repr=False, default=None)
 
     _cache = {}  # id(ruleset) -> (ruleset, Vocab)
@@ -75,6 +77,8 @@ class Vocab:
             salutation=re.compile(v["requester_salutation"]),
             sign_off=re.compile(v["sign_off"]),
             table_header=re.compile(v["table_header"]),
+            withholding=re.compile(v["withholding"]),
+            title_stopwords=frozenset(w.lower() for w in v["title_stopwords"]),
             _acts_any=re.compile(rf"\b(?:{proper})\b"),
         )
 
@@ -105,6 +109,20 @@ class Vocab:
 
     def strength(self, stance: str) -> int:
         return self.strengths.get(stance, 0)
+
+    # ---- provisions withheld for the reason their title names
+    def title_stems(self, title: str) -> list[str]:
+        """Stems of a title's telling words: "Commercial interests and the economy" -> commerc, economy."""
+        words = re.findall(r"[A-Za-z]{5,}", title)
+        return [w.lower()[:7] for w in words if w.lower() not in self.title_stopwords]
+
+    def withholding_sentences(self, ctx: Context) -> list[tuple[int, int]]:
+        """Sentences saying information was withheld (once per document)."""
+        found = getattr(ctx, "_withholding_sentences", None)
+        if found is None:
+            found = sorted({sentence_bounds(ctx, m.start()) for m in self.withholding.finditer(ctx.text)})
+            ctx._withholding_sentences = found  # a cache on the context, not data
+        return found
 
     # ---- tables whose row labels are sections
     def table_labels(self, ctx: Context) -> set[int]:
