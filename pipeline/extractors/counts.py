@@ -27,8 +27,8 @@ from pipeline.rules import RuleSet, RuleTimeout
 CATEGORY = "counts"
 TABLE_RULE = "counts.table_cell"  # the component that reads table cells
 PERIOD_CUE = "counts.cue.period_label"
-MEASURE_CUE = "counts.cue.measure_label"
-ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at the start of a label, never scanned
+MEASURE_CUE = "counts.cue.measure"
+ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at one place (after a number, a label's start), never scanned
 
 _TOKEN = regex.compile(
     r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
@@ -40,6 +40,11 @@ _PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|t
 _NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)[ \t\n]+of[ \t\n]*$")
 _SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[•*·-]|\(?\w{1,3}[.)])[ \t])")
 _DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[ \t]+of[ \t]+the|all[ \t]+(?:of[ \t]+)?the)[ \t\n]*(?:c\.[ \t]*)?$", regex.I)
+_UNIT_GAP = regex.compile(r"\+?[ \t]*[-–]?[ \t\n]*")  # "5+ years", "12-month", "20\nworking days"
+_NEXT_WORD = regex.compile(r"[ \t\n]*([A-Za-z]+)")
+_LOWER_NEXT_LINE = regex.compile(r"[ \t|]*\n[ \t]*[a-z]")  # the sentence goes on below
+_WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
+_SPACES = regex.compile(r"\s+")
 _WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
 
 
@@ -62,6 +67,7 @@ class Vocab:
     tally_window: int
     elliptic_before: frozenset
     elliptic_after: frozenset
+    rate_words: frozenset
 
     @classmethod
     def of(cls, rules: RuleSet) -> "Vocab":
@@ -79,6 +85,7 @@ class Vocab:
             connectors=low("party_connectors"),
             tally_window=int((v.get("tally_window_chars") or [800])[0]),
             elliptic_before=low("elliptic_before"), elliptic_after=low("elliptic_after"),
+            rate_words=low("rate_words"),
         )
 
 
@@ -143,7 +150,7 @@ def subject_class(subject: str | None, vocab: Vocab) -> str | None:
     """What a subject counts, for telling restatements apart: its head noun, by class."""
     if not subject:
         return None
-    words = regex.findall(r"[A-Za-z][A-Za-z'’]*", subject)
+    words = _WORD.findall(subject)
     if not words:
         return None
     head = singular(words[-1], vocab)
@@ -246,7 +253,7 @@ def _party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tupl
         best.pop()
     if not best:
         return None
-    return regex.sub(r"\s+", " ", text[best[0].start():best[-1].end()])
+    return _SPACES.sub(" ", text[best[0].start():best[-1].end()])
 
 
 # --------------------------------------------------------------------------- facts
@@ -268,7 +275,8 @@ class Fact:
 @dataclass
 class Facts:
     items: list[Fact] = field(default_factory=list)
-    prose: list[Fact] = field(default_factory=list)
+    prose: list[Fact] = field(default_factory=list)  # in text order
+    _prose_starts: list[int] = field(default_factory=list, repr=False)
     by_value: dict[int, list[Fact]] = field(default_factory=dict)
 
     def add(self, fact: Fact) -> None:
@@ -299,6 +307,14 @@ class Facts:
                 continue
             return f
         return None
+
+    def tallied(self, kind: str | None, pos: int, window: int) -> bool:
+        """Whether prose counts of `kind` stand within `window` characters of `pos`."""
+        if len(self._prose_starts) != len(self.prose):
+            self._prose_starts = [f.count.span[0] for f in self.prose]
+        starts = self._prose_starts
+        lo, hi = bisect.bisect_left(starts, pos - window), bisect.bisect_right(starts, pos + window)
+        return any(f.value > 0 and f.kind == kind for f in self.prose[lo:hi])
 
     def previous(self, pos: int, reach: int = 400) -> Fact | None:
         """The nearest prose count with a subject that ends before `pos` (prose facts come
@@ -385,8 +401,9 @@ def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
         if rule.id in ANCHORED_CUES or rule.compiled is None:
             continue
         try:
-            out.extend(Candidate(rule, *m.span(), m.group(), m.groupdict(), dict(rule.set), m)
-                       for m in rule.finditer(ctx.text))
+            for m in rule.finditer(ctx.text):
+                start, end = rule.span_of(m)
+                out.append(Candidate(rule, start, end, ctx.text[start:end], m.groupdict(), dict(rule.set), m))
         except RuleTimeout as err:
             ctx.errors.append(str(err))
     return sorted(out, key=lambda c: c.start)
@@ -462,6 +479,7 @@ class Reading:
     mentions: list[tuple[int, int]] = field(default_factory=list)
     qualifier: str | None = None
     subject: str | None = None
+    subject_end: int | None = None  # where the subject's own words end
     partitive: bool = False  # "two of these requests"
     borrowed: bool = False  # "there were 66": the subject of the count before
 
@@ -564,12 +582,29 @@ class ProseCounts:
             r.end += 1
         if text.startswith(")", r.end) and text[max(0, cand.start - 3):cand.start].endswith(("(c.", "(", "(c. ")):
             r.end += 1  # "(c.500) live DfE third party data shares"
+        unit = self._measure_after(cand)
+        if unit is not None:
+            return self._drop(cand, f"a measure ({unit!r}), not a count")
         self._subject(cand, r)
+        rate = _NEXT_WORD.match(text, r.subject_end or r.end)
+        if rate and rate.group(1).lower() in self.vocab.rate_words:
+            return self._drop(cand, f"a rate ({rate.group(1)!r}), not a tally")
         if r.subject and not r.partitive and not r.borrowed and self._is_qualifier_word(r.subject):
             r.qualifier, r.subject = r.subject, None
         if r.form == "label_value" and r.subject is not None and not r.borrowed:
             r.form = "digits"  # a wrapped sentence: "on 25\noccasions"
         return r
+
+    def _measure_after(self, cand: Candidate) -> str | None:
+        """The unit right after a number ("20 working days", "12-month"), if any."""
+        if self.measure_rule is None:
+            return None
+        gap = _UNIT_GAP.match(self.text, cand.end)
+        m = self.measure_rule.compiled.match(self.text, gap.end())
+        if m is None:
+            return None
+        self.ctx.note(self.measure_rule.id, CATEGORY, "cue", cand.span, f"measure={m.group()!r}")
+        return m.group()
 
     def _drop(self, cand: Candidate, why: str) -> None:
         self.ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r}: {why}")
@@ -589,7 +624,7 @@ class ProseCounts:
             cue = self.approx[j]
             gap = self.text[cue.end:cand.start]
             if len(gap) <= 2 and regex.fullmatch(r"[ \t(]*", gap):
-                qualifier = regex.sub(r"\s+", " ", cue.text)
+                qualifier = _SPACES.sub(" ", cue.text)
                 self.ctx.note(cue.rule.id, CATEGORY, "cue", cand.span, f"qualifier={qualifier}")
         if self.text.startswith("+", end):
             qualifier = "+"
@@ -600,7 +635,7 @@ class ProseCounts:
         ("21 of these", "of these 348", "copies of eight (8)", "(two in X and one in Y)")."""
         text, end = self.text, r.end
         if r.form == "attachments":
-            word = regex.match(r"[ \t]+(\w+)", text[end:])
+            word = _NEXT_WORD.match(text, end)
             r.subject = word.group(1) if word else "Attachments"
             return
         if r.form == "compound":
@@ -611,7 +646,7 @@ class ProseCounts:
             r.partitive = True
             span = read_subject(text, partitive.end(), self.vocab)
             if span:
-                r.subject = text[span[0]:span[1]]
+                r.subject, r.subject_end = text[span[0]:span[1]], span[1]
             else:
                 prev = self.facts.previous(cand.start)
                 r.subject = prev.count.subject if prev else None
@@ -619,7 +654,7 @@ class ProseCounts:
         line_start = not text[text.rfind("\n", 0, cand.start) + 1:cand.start].strip()
         span = read_subject(text, end, self.vocab, allow_no=line_start)
         if span and span[0] - end <= 3:
-            r.subject = text[span[0]:span[1]]
+            r.subject, r.subject_end = text[span[0]:span[1]], span[1]
             return
         before = text[max(0, cand.start - 40):cand.start]
         if _PARTITIVE_BEFORE.search(before):  # "of these 348 had died", "(Of the 61 there were)"
@@ -642,8 +677,10 @@ class ProseCounts:
         open_at = text.rfind("(", max(0, cand.start - 200), cand.start)
         if open_at < 0 or ")" in text[open_at:cand.start]:
             return None
-        for f in reversed(self.facts.items):
-            if not f.layout and f.count.subject and 0 <= open_at - f.count.span[1] <= 80:
+        for f in reversed(self.facts.prose):
+            if open_at - f.count.span[1] > 80:
+                break
+            if f.count.subject and 0 <= open_at - f.count.span[1]:
                 gap = text[f.count.span[1]:open_at]
                 if f.count.subject in gap and len(gap.strip()) <= len(f.count.subject) + 2:
                     return f.count.subject
@@ -686,8 +723,7 @@ class ProseCounts:
         period = self.period_rule.compiled.match(label) if self.period_rule is not None else None
         if regex.search(r"(?<![\w/.])\d", label[period.end():] if period else label):
             return False  # "Quarter 1 (April-June) 536 18 518 21 24": a row of figures, not a label
-        nxt = regex.match(r"\n[ \t]*([a-z])", self.text[cand.end:].lstrip(" \t|"))
-        return nxt is None
+        return _LOWER_NEXT_LINE.match(self.text, cand.end) is None
 
     def _label_subject(self, cand: Candidate, subject: str | None, period: str | None) -> tuple[str | None, str | None]:
         """A label line's subject and period: a period label takes its subject from the
@@ -729,10 +765,7 @@ class ProseCounts:
             return
         subject = self.text[span[0]:span[1]]
         kind = subject_class(subject, self.vocab)
-        window = self.vocab.tally_window
-        siblings = [f for f in self.facts.items if not f.layout and f.value > 0 and f.kind == kind
-                    and abs(f.count.span[0] - cand.start) <= window]
-        if not siblings:
+        if not self.facts.tallied(kind, cand.start, self.vocab.tally_window):
             return self._drop(cand, f"'no {subject}' answers no tally")
         s_start, _ = sentence_bounds(self.text, cand.start)
         party = _party_before(self.text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
