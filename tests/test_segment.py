@@ -423,6 +423,16 @@ def test_quoted_is_not_never_data():
     assert "quoted" not in NEVER_DATA
 
 
+def test_mail_footers_are_chrome_in_alaveteli_folding_examples():
+    folder = shared_dir("corpus", "mail")
+    for n in (1, 3, 8):
+        text = (folder / f"email-folding-example-{n}.txt").read_text(encoding="utf-8", errors="replace")
+        ctx = segmented(text.replace("\r\n", "\n"))
+        notice = ctx.text.index("This email and any")
+        assert ctx.blocked(notice, notice + 10, ("chrome",)) is not None, n
+        assert ctx.blocked(0, 10) is None  # the message itself is data
+
+
 # --------------------------------------------------------------------------- letters and other documents
 LETTER = """\
 Home Office
