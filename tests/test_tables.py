@@ -82,6 +82,14 @@ def test_box_with_a_rule_under_the_header_only():
                                                         [["North", "316"], ["South", "216"]])
 
 
+def test_box_drawn_with_box_characters():
+    text = ("┌────────┬───────┐\n│ Area   │ Trees │\n├────────┼───────┤\n│ North  │ 316   │\n"
+            "│ South  │ 216   │\n└────────┴───────┘\n")
+    table = only_table(text)
+    assert (table.format, table.header, table.rows) == ("ascii_box", ["Area", "Trees"],
+                                                        [["North", "316"], ["South", "216"]])
+
+
 # --------------------------------------------------------------------------- pipe tables
 def test_markdown_table_with_one_row_under_its_rule():
     text = ("Current Year Performance\n"

@@ -49,6 +49,8 @@ class Vocab:
     year: re.Pattern
     placeholder: re.Pattern
     markup: re.Pattern
+    bars: re.Pattern
+    corners: re.Pattern
     split: re.Pattern
     header_words: frozenset
     connectors: frozenset
@@ -68,6 +70,8 @@ def vocab_of(rules: RuleSet) -> Vocab:
         year=re.compile(v.get("year_cell", r"^(?:19|20)\d\d$")),
         placeholder=re.compile(v.get("placeholder_cell", r"^-$"), re.I),
         markup=re.compile(v.get("cell_markup", r"<[^<>]*>")),
+        bars=re.compile(v.get("cell_bars", r"\|")),
+        corners=re.compile(v.get("box_corners", r"\+")),
         split=re.compile(v.get("cell_split", r"\t| {2,}")),
         header_words=frozenset(w.lower() for w in v.get("header_words", [])),
         connectors=frozenset(w.lower() for w in v.get("header_connectors", [])),
@@ -176,14 +180,15 @@ def _join(parts: list[Cell]) -> Cell:
 
 
 def _split_pipes(line: Line, text: str, vocab: Vocab) -> Row:
+    """Cells between bars; the bars at both ends of a row are optional."""
     body = line.text.strip()
     pos = line.start + len(line.text) - len(line.text.lstrip())
-    if body.startswith("|"):
+    if vocab.bars.match(body):
         body, pos = body[1:], pos + 1
-    if body.endswith("|"):
+    if body and vocab.bars.match(body[-1]):
         body = body[:-1]
     cells = []
-    for part in body.split("|"):
+    for part in vocab.bars.split(body):
         cells.append(_cell(text, pos, pos + len(part), vocab))
         pos += len(part) + 1
     return cells
@@ -312,7 +317,8 @@ class Finder:
             return
         if not groups:
             return
-        boxed = run[0] in rule_lines or any("+" in self.lines[i].text for i in run if i in rule_lines)
+        boxed = run[0] in rule_lines or any(self.vocab.corners.search(self.lines[i].text)
+                                            for i in run if i in rule_lines)
         fmt = "ascii_box" if boxed else "pipe"
         if len(groups) > 2:  # a rule under every row: each group is one row, wrapped over lines
             rows = [[_join([line[j] for line in g]) for j in range(len(g[0]))] for g in groups]
