@@ -23,7 +23,7 @@ from pipeline.rules import RuleSet
 CATEGORY = "exemptions"
 _SUB = r"\((?:\d{1,2}[A-Z]?|[a-z]|[ivx]{2,5})\)"
 # a list's parts: a numbered section, a bare continuation "(3)" or a title "(Personal Data)"
-_PART = re.compile(rf"(?P<num>\d{{1,3}}[A-Z]?)(?P<subs>(?:\s?{_SUB})*)|(?P<cont>(?:{_SUB})+)|\((?P<title>[^()\n]*)\)")
+_PART = re.compile(rf"(?P<num>\d{{1,3}}[A-C]?)(?P<subs>(?:\s?{_SUB})*)|(?P<cont>(?:{_SUB})+)|\((?P<title>[^()\n]*)\)")
 _LEVEL = re.compile(r"\(([^()]*)\)")
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
