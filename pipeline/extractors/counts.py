@@ -543,7 +543,7 @@ class ProseCounts:
         party = _party_before(text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
         period = self._period(cand, s_start, s_end)
         if r.form == "label_value":
-            r.subject, period = self._label_subject(cand, r.subject, period)
+            r.subject, period = self._label_subject(cand, r.subject)
             party = None
         kind = subject_class(r.subject, self.vocab)
         definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
@@ -704,7 +704,7 @@ class ProseCounts:
     def _label_of(self, cand: Candidate) -> str:
         """The words before a line-final number: "2021/22", "Number of records received from DfE"."""
         line_start = self.text.rfind("\n", 0, cand.start) + 1
-        return self.text[line_start:cand.start].strip(" \t|=–-")
+        return self.text[line_start:cand.start].strip(" \t|=–-").lstrip("•*·> \t")
 
     def _good_label(self, cand: Candidate) -> bool:
         """A label line, not a wrapped sentence that happens to end in a number."""
@@ -725,7 +725,7 @@ class ProseCounts:
             return False  # "Quarter 1 (April-June) 536 18 518 21 24": a row of figures, not a label
         return _LOWER_NEXT_LINE.match(self.text, cand.end) is None
 
-    def _label_subject(self, cand: Candidate, subject: str | None, period: str | None) -> tuple[str | None, str | None]:
+    def _label_subject(self, cand: Candidate, subject: str | None) -> tuple[str | None, str | None]:
         """A label line's subject and period: a period label takes its subject from the
         heading above; "How many requests did we receive ...? 22" from its own words."""
         label = self._label_of(cand).strip(":")
@@ -734,7 +734,7 @@ class ProseCounts:
         label_start = self.text.rfind("\n", 0, cand.start) + 1
         own = _heading_subject(self.ctx, self.rules, self.vocab, cand.start,
                                [c for c in self.cue_list if c.start >= label_start])
-        return subject or own or label or self._heading(cand.start), period
+        return subject or own or label or self._heading(cand.start), None
 
     def _heading(self, pos: int) -> str | None:
         return _heading_subject(self.ctx, self.rules, self.vocab, pos, self.cue_list)
