@@ -30,8 +30,13 @@ def read(ctx: Context, hits: Hits, votes: Votes) -> None:
 def read_outcome(ctx: Context, hits: Hits) -> None:
     """Other documents: a status only where the authority states the outcome outright
     (run once quotations are marked: a quoted outcome is not this document's)."""
-    if ctx.document.kind != "wdtk_thread":
-        _stated_outcome(ctx, hits)
+    if ctx.document.kind == "wdtk_thread":
+        return
+    decision = hits.head("doc_kind", "decision")
+    if decision:
+        hits.note(decision[0], "a decision: no outcome of the authority's own")
+        return
+    _stated_outcome(ctx, hits)
 
 
 # --------------------------------------------------------------------------- kind
@@ -135,7 +140,7 @@ def _wdtk_status(ctx: Context, hits: Hits) -> None:
 def _stated_outcome(ctx: Context, hits: Hits) -> None:
     found: dict[str, Hit] = {}
     for h in hits.hits("outcome"):
-        if not ctx.in_quote(h.start):
+        if not ctx.in_quote(h.start) and not _in_brackets(ctx, h):
             found.setdefault(h.attrs["outcome"], h)
     if not found:
         return
@@ -155,6 +160,14 @@ def _stated_outcome(ctx: Context, hits: Hits) -> None:
     ctx.document.status = status
     ctx.document.status_evidence = sentence_around(ctx.text, decided.start, decided.end)
     hits.note(decided, f"status: {status}")
+
+
+def _in_brackets(ctx: Context, h: Hit) -> bool:
+    """A cue inside brackets on its line names a provision ("17(1) (Notice that information
+    is not held)"); it does not state an outcome."""
+    start, end = ctx.line_span(h.start)
+    before, after = ctx.text[start:h.start], ctx.text[h.end:end]
+    return before.rfind("(") > before.rfind(")") and ")" in after
 
 
 def _some_answers_given(ctx: Context, hits: Hits, limits: list[Hit]) -> bool:

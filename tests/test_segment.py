@@ -544,6 +544,14 @@ def test_title_wrapped_over_two_lines_is_joined():
         "Internal review of response to request under the Freedom of Information (FoI) Act 2000 by ‘HMP Britain’ (CR12997)")
 
 
+def test_decisions_and_provision_titles_state_no_outcome_of_their_own():
+    decision = ("Decision 041/2020: Glasgow Winter Gardens closure\n\nPublic authority: Glasgow City Council\n\n"
+                "The Council stated it did not hold some other information requested.\n")
+    provisions = "Trees\n\nRelevant provisions: 17(1) (Notice that information is not held)\n"
+    assert segmented(decision).document.status is None
+    assert segmented(provisions).document.status is None
+
+
 def test_article_kind_and_title_after_its_breadcrumb():
     text = "News / National Pupil Database pupil privacy\n\nPupil data used in secret\n\nWe are appalled.\n\n###\n"
     doc = segmented(text).document
