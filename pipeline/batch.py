@@ -24,9 +24,12 @@ from pipeline.progress import Summary, progress_bar
 from pipeline.rules import fingerprint_of, load_rules
 
 # Defaults for this command (the environment overrides them): no telemetry from the
-# temporary server (it fails slowly without a network), and Prefect's per-task INFO
-# lines kept off the terminal, where the progress bar is; they still reach the API.
+# temporary server (it fails slowly without a network); more than Prefect's 20 s for
+# that server to start on a busy machine (it was seen to take 25 s on 2 loaded
+# cores, and a timed-out one is left running); Prefect's per-task INFO lines kept off
+# the terminal, where the progress bar is (they still reach the API).
 PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
                     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING"}
 
 

@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import sys
+from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator, TextIO
@@ -76,13 +77,9 @@ def export(folder: Path, fmt: str, out: Path | None = None) -> int:
     """Write every item under `folder` in `fmt` to `out` (stdout for jsonl/csv when None); rows written."""
     if fmt == "sqlite":
         return write_sqlite(records(folder), out or Path(f"{Path(folder).name}.sqlite"))
-    with (open(out, "w", encoding="utf-8", newline="") if out else _stdout()) as stream:
+    with open(out, "w", encoding="utf-8", newline="") if out else nullcontext(sys.stdout) as stream:
         rows = (row for record in records(folder) for row in item_rows(record))
         return (write_jsonl if fmt == "jsonl" else write_csv)(rows, stream)
-
-
-def _stdout() -> TextIO:
-    return open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)
 
 
 def write_jsonl(rows: Iterator[dict[str, Any]], stream: TextIO) -> int:
