@@ -176,8 +176,11 @@ def requester_spans(ctx: Context, vocab: Vocab) -> list[tuple[int, int]]:
     organisation ("Dear Department for Education,") up to their sign-off, which
     also finds a request quoted inside the authority's reply."""
     spans = [m.span for m in ctx.messages if m.direction == "outgoing"]
+    incoming = [m.span for m in ctx.messages if m.direction == "incoming"]
     text = ctx.text
     for m in vocab.salutation.finditer(text):
+        if m.group("anyone") and any(s <= m.start() < e for s, e in incoming):
+            continue  # an authority may write "Dear Sir or Madam," too
         end = len(text)
         sign = vocab.sign_off.search(text, m.end())
         if sign:
