@@ -156,6 +156,19 @@ def test_more_than_in_a_statement_is_a_count_but_in_a_condition_a_threshold():
     assert values("please tell me if more than 5 requests were made by a single person") == []
 
 
+def test_millions_scale_the_figure():
+    c = only("Some 2 million people used the service.")
+    assert (c.value, c.subject) == (2_000_000, "people")
+
+
+def test_a_ratio_is_not_a_count():
+    assert values("About 1 in 5 requests were late and one in ten people asked for a review.") == []
+
+
+def test_a_duration_restated_in_brackets_is_still_a_duration():
+    assert values("We will respond within twenty (20) working days.") == []
+
+
 def test_half_a_dozen():
     c = only("We've submitted half a dozen FOI requests to Westminster City Council.")
     assert (c.value, c.subject) == (6, "FOI requests")

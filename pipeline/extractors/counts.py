@@ -582,7 +582,11 @@ class ProseCounts:
             r.end += 1
         if text.startswith(")", r.end) and text[max(0, cand.start - 3):cand.start].endswith(("(c.", "(", "(c. ")):
             r.end += 1  # "(c.500) live DfE third party data shares"
-        unit = self._measure_after(cand)
+        scale = _NEXT_WORD.match(text, r.end)
+        if scale and scale.group(1).lower() in self.vocab.scales and cand.attrs.get("form") == "digits":
+            r.value *= self.vocab.scales[scale.group(1).lower()]  # "2 million people"
+            r.end = scale.end()
+        unit = self._measure_after(cand, r.end)
         if unit is not None:
             return self._drop(cand, f"a measure ({unit!r}), not a count")
         self._subject(cand, r)
@@ -595,11 +599,11 @@ class ProseCounts:
             r.form = "digits"  # a wrapped sentence: "on 25\noccasions"
         return r
 
-    def _measure_after(self, cand: Candidate) -> str | None:
-        """The unit right after a number ("20 working days", "12-month"), if any."""
+    def _measure_after(self, cand: Candidate, end: int) -> str | None:
+        """The unit right after a number ("20 working days", "12-month", "ten (10) days"), if any."""
         if self.measure_rule is None:
             return None
-        gap = _UNIT_GAP.match(self.text, cand.end)
+        gap = _UNIT_GAP.match(self.text, end)
         m = self.measure_rule.compiled.match(self.text, gap.end())
         if m is None:
             return None
