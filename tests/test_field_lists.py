@@ -5,18 +5,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline import segment
 from pipeline.context import Context
 from pipeline.extractors import field_lists, tables
 from pipeline.rules import load_rule_file
 
 from conftest import RULES
 
-RULES_OF = {name: load_rule_file(RULES / f"{name}.yaml") for name in ("tables", "field_lists")}
+RULES_OF = {name: load_rule_file(RULES / f"{name}.yaml") for name in ("segment", "tables", "field_lists")}
 QUOTE = field_lists.vocab_of(RULES_OF["field_lists"]).quote_prefix  # "> " of a wrapped quoted line
 
 
 def find_lists(text: str) -> list:
     ctx = Context(text)
+    segment.run(ctx, RULES_OF["segment"])  # URLs, e-mail addresses, WhatDoTheyKnow chrome
     tables.run(ctx, RULES_OF["tables"])  # a table's header row can be the list
     field_lists.run(ctx, RULES_OF["field_lists"])
     return ctx.items["field_lists"]
@@ -122,6 +124,12 @@ def test_round_bullets_for_every_property():
             "I am not requesting personal data.\n")
     assert only_list(text).items == ["Council Tax empty property classification codes applied",
                                      "Property type (e.g. house / flat), if recorded"]
+
+
+def test_a_label_holding_an_address_to_write_to():
+    text = ("Please e-mail the spreadsheet to foi@example.gov.uk with these columns:\n\n"
+            "- Date\n- Location\n- Cost\n")
+    assert only_list(text).items == ["Date", "Location", "Cost"]
 
 
 def test_comma_list_after_the_colon():

@@ -234,8 +234,9 @@ class Finder:
         inline = rule.id.endswith("inline_label")
         colon_end = (text.index(":", m.start()) if inline else text.rindex(":", m.start(), m.end())) + 1
         start = _label_start(text, colon_end, _line_bounds(text, m.start())[0], self.vocab)
-        if self.ctx.blocked(start, colon_end, NEVER_DATA):
-            return
+        region = self.ctx.blocked(start, colon_end, NEVER_DATA)
+        if region is not None and region.start <= start and colon_end <= region.end:
+            return  # a label inside WhatDoTheyKnow chrome or a link block (a URL in a label is fine)
         cued = self._cues_of(start, colon_end)
         if cued:
             self._emit(rule, (start, colon_end), cued, self._items(inline, colon_end, cued))

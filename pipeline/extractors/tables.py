@@ -111,7 +111,7 @@ def _shapes(ctx: Context, rules: RuleSet, vocab: Vocab) -> tuple[dict[str, dict[
             n = ctx.line_of(m.start())
             line = lines.get(n) or _line(ctx, m.start(), vocab)
             line_end = line.end
-            if len(line.text) <= vocab.max_line and not ctx.blocked(line.start, line.end, NEVER_ROWS):
+            if len(line.text) <= vocab.max_line and not _never_data(ctx, line):
                 shapes[shape][n] = rule.id
                 lines[n] = line
     vetoes = rules.by_action("reject")
@@ -122,6 +122,12 @@ def _shapes(ctx: Context, rules: RuleSet, vocab: Vocab) -> tuple[dict[str, dict[
             for found in shapes.values():
                 found.pop(n, None)
     return shapes, lines
+
+
+def _never_data(ctx: Context, line: Line) -> bool:
+    """The whole line is WhatDoTheyKnow chrome or a link block (a link marker in a cell is not)."""
+    region = ctx.blocked(line.start, max(line.end, line.start + 1), NEVER_ROWS)
+    return region is not None and region.start <= line.start and region.end >= line.end
 
 
 def _matches(ctx: Context, rule: Rule, start: int, end: int):
