@@ -416,6 +416,20 @@ def test_period_column_headers_make_the_row_label_the_party():
         (540, "empty properties", "2021/22", "Class C – 6 months to 2 years")]
 
 
+def test_a_first_column_of_figures_is_counted():
+    text = "Count | Description\n5 | complaints about noise\n12 | complaints about litter\n"
+    t = table(text, ["Count", "Description"], [["5", "complaints about noise"], ["12", "complaints about litter"]])
+    assert [(c.value, c.subject) for c in run_counts(text, tables=[t])] == [(5, "Count"), (12, "Count")]
+
+
+def test_dates_in_the_corner_header_date_every_cell():
+    text = "Requests received 01/01/17 – 01/02/18 | Release | Refuse\nOn Time | 995 | 358\n"
+    t = table(text, ["Requests received 01/01/17 – 01/02/18", "Release", "Refuse"], [["On Time", "995", "358"]])
+    found = run_counts(text, tables=[t], dates=["01/01/17", "01/02/18"])
+    assert [(c.value, c.period, c.party) for c in found] == [(995, "01/01/17 – 01/02/18", "On Time"),
+                                                            (358, "01/01/17 – 01/02/18", "On Time")]
+
+
 def test_a_sentence_repeating_a_table_cell_is_a_mention_of_it():
     text = ("2016\tNo. of Requests\tNo. of Individuals\nApr\t1 monthly + 1 urgent\t506 (+1)\n\n"
             "We will not be able to comply with your request for the 'one group of 506 in April'.")

@@ -42,6 +42,7 @@ _SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)
 _DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[ \t]+of[ \t]+the|all[ \t]+(?:of[ \t]+)?the)[ \t\n]*(?:c\.[ \t]*)?$", regex.I)
 _UNIT_GAP = regex.compile(r"\+?[ \t]*[-–]?[ \t\n]*")  # "5+ years", "12-month", "20\nworking days"
 _NEXT_WORD = regex.compile(r"[ \t\n]*([A-Za-z]+)")
+_CELL_WORD = regex.compile(r"[ \t]*([A-Za-z]+)")  # "1 monthly", "5 urgent"
 _LOWER_NEXT_LINE = regex.compile(r"[ \t|]*\n[ \t]*[a-z]")  # the sentence goes on below
 _WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
 _SPACES = regex.compile(r"\s+")
@@ -411,58 +412,84 @@ def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
 
 def table_counts(ctx: Context, rules: RuleSet, vocab: Vocab, cue_list: list[Candidate]) -> list[Fact]:
     """Every number in a table cell: subject from the column header, period/party from the row label."""
-    tables = [t for t in ctx.items.get("tables", []) if isinstance(t, Table) and t.row_cells]
-    if not tables:
-        return []
-    number_rule = rules.get("counts.digits")
-    period_rule = _period_rule(rules)
     out: list[Fact] = []
     for index, table in enumerate(ctx.items.get("tables", [])):
-        if table not in tables:
-            continue
-        width = max(len(r) for r in table.row_cells)
-        label_col = 0 if width > 1 else None
-        heading = _heading_subject(ctx, rules, vocab, table.span[0], cue_list)
-        headers = list(table.header)
-        periods_across = bool(headers[1:]) and all(
-            _looks_like_period(ctx, period_rule, h) for h in headers[1:] if h)
-        skip_cols = {j for j in range(width) if _column_kind(table, j, vocab)}
-        for row in table.row_cells:
-            label = row[0].text.strip() if label_col == 0 and row else None
-            label_span = row[0].span if label_col == 0 and row else None
-            for j, cell in enumerate(row):
-                if j == label_col or j in skip_cols:
-                    continue
-                column = headers[j].strip() if j < len(headers) and headers[j] else None
-                for m in number_rule.finditer(ctx.text, cell.span[0], cell.span[1]):
-                    fact = _cell_count(ctx, vocab, m, cell, index, label, label_span, column, heading,
-                                       periods_across, period_rule)
-                    if fact is not None:
-                        out.append(fact)
+        if isinstance(table, Table) and table.row_cells:
+            out.extend(TableCounts(ctx, rules, vocab, cue_list, table, index).facts())
     return out
 
 
-def _cell_count(ctx, vocab, m, cell, index, label, label_span, column, heading, periods_across, period_rule):
-    s, e = m.span()
-    if any(i.span[0] < e and s < i.span[1] for cat in ("dates", "references") for i in ctx.items.get(cat, [])):
-        return None
-    value = number_value(m.group(), vocab)
-    if value is None:
-        return None
-    after = ctx.text[e:cell.span[1]]
-    word = regex.match(r"[ \t]*([A-Za-z]+)", after)
-    before = ctx.text[cell.span[0]:s]
-    qualifier = word.group(1) if word else ("+" if before.rstrip(" (").endswith("+") else None)
-    if periods_across:
-        subject, period, party = heading, column, label
-    else:
-        subject = column or heading
-        is_period = _looks_like_period(ctx, period_rule, label, label_span)
-        period, party = (label, None) if is_period else (None, label or None)
-    count = Count(text=m.group(), span=(s, e), rule=TABLE_RULE, value=value, subject=subject,
-                  qualifier=qualifier, period=period, party=party, table=index)
-    ctx.note(TABLE_RULE, CATEGORY, "found", (s, e), f"{m.group()} in table {index}")
-    return Fact(count, subject_class(subject, vocab), layout=True)
+class TableCounts:
+    """The counts of one table. The first column holds row labels unless it holds the
+    figures themselves; column headers that are periods ("2020/21") make the row label
+    the party and take the subject from the heading above the table."""
+
+    def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, cue_list: list[Candidate], table: Table,
+                 index: int):
+        self.ctx, self.vocab, self.table, self.index = ctx, vocab, table, index
+        self.number_rule = rules.get("counts.digits")
+        self.period_rule = _period_rule(rules)
+        self.heading = _heading_subject(ctx, rules, vocab, table.span[0], cue_list)
+        self.headers = [h.strip() for h in table.header]
+        width = max(len(r) for r in table.row_cells)
+        self.label_col = 0 if width > 1 and not self._figures_in_first_column() else None
+        first = 1 if self.label_col == 0 else 0
+        self.periods_across = bool(self.headers[first:]) and all(
+            _looks_like_period(ctx, self.period_rule, h) for h in self.headers[first:] if h)
+        self.corner_period = self._corner_period()
+        self.skip_cols = {j for j in range(width) if _column_kind(table, j, vocab)}
+
+    def _figures_in_first_column(self) -> bool:
+        """A first column of bare figures (not years) is data, not row labels."""
+        cells = [row[0].text.strip() for row in self.table.row_cells if row]
+        figures = [c for c in cells if regex.fullmatch(r"\d{1,3}(?:,\d{3})*|\d+", c)
+                   and not _looks_like_period(self.ctx, self.period_rule, c)]
+        return len(figures) >= max(2, 0.8 * len(cells))
+
+    def _corner_period(self) -> str | None:
+        """Dates in the top-left header ("Requests received 01/01/17 – 01/02/18") date every cell."""
+        cells = self.table.header_cells
+        if self.label_col != 0 or not cells:
+            return None
+        s, e = cells[0].span
+        dates = [d.text for d in self.ctx.items.get("dates", []) if s <= d.span[0] and d.span[1] <= e]
+        return " – ".join(dates[:2]) or None
+
+    def facts(self) -> list[Fact]:
+        out = []
+        for row in self.table.row_cells:
+            label = row[0] if self.label_col == 0 and row else None
+            for j, cell in enumerate(row):
+                if j == self.label_col or j in self.skip_cols:
+                    continue
+                column = self.headers[j] if j < len(self.headers) and self.headers[j] else None
+                for m in self.number_rule.finditer(self.ctx.text, cell.span[0], cell.span[1]):
+                    fact = self._cell_count(m, cell, label, column)
+                    if fact is not None:
+                        out.append(fact)
+        return out
+
+    def _cell_count(self, m, cell, label, column) -> Fact | None:
+        ctx, (s, e) = self.ctx, m.span()
+        if any(i.span[0] < e and s < i.span[1] for cat in ("dates", "references") for i in ctx.items.get(cat, [])):
+            return None
+        value = number_value(m.group(), self.vocab)
+        if value is None:
+            return None
+        word = _CELL_WORD.match(ctx.text, e, cell.span[1])
+        before = ctx.text[cell.span[0]:s]
+        qualifier = word.group(1) if word else ("+" if before.rstrip(" (").endswith("+") else None)
+        label_text = label.text.strip() if label is not None else None
+        if self.periods_across:
+            subject, period, party = self.heading, column, label_text
+        else:
+            subject = column or self.heading
+            is_period = label is not None and _looks_like_period(ctx, self.period_rule, label_text, label.span)
+            period, party = (label_text, None) if is_period else (self.corner_period, label_text or None)
+        count = Count(text=m.group(), span=(s, e), rule=TABLE_RULE, value=value, subject=subject,
+                      qualifier=qualifier, period=period, party=party, table=self.index)
+        ctx.note(TABLE_RULE, CATEGORY, "found", (s, e), f"{m.group()} in table {self.index}")
+        return Fact(count, subject_class(subject, self.vocab), layout=True)
 
 
 # --------------------------------------------------------------------------- prose
