@@ -43,7 +43,6 @@ class Vocab:
 
     min_rows: dict
     min_columns: int
-    tolerance: int
     max_line: int
     number: re.Pattern
     year: re.Pattern
@@ -64,7 +63,6 @@ def vocab_of(rules: RuleSet) -> Vocab:
     return Vocab(
         min_rows=dict(v.get("min_rows", {})),
         min_columns=int(limits.get("min_columns", 2)),
-        tolerance=int(limits.get("column_tolerance", 2)),
         max_line=int(limits.get("max_line_chars", 2000)),
         number=re.compile(v.get("number_cell", r"^\d+$")),
         year=re.compile(v.get("year_cell", r"^(?:19|20)\d\d$")),
