@@ -114,6 +114,8 @@ def test_the_same_number_under_foisa_in_a_scottish_document():
     "please provide advice and assistance, under the Section 16 obligations of the Act",
     "Please allow 20 working days for a reply to question 12.",
     "The applicant applied under section 15 of the Freedom of Information Act 1982 for access.",
+    "Section 12 of the Section 45 Code of Practice places a duty on public authorities to offer a review.",
+    "The developer signed a Section 38 agreement, and the landlord served a section 21 notice.",
 ])
 def test_sections_of_other_laws_and_non_exemptions_are_not_exemptions(text):
     assert found(text) == {}
@@ -144,6 +146,14 @@ def test_sections_of_other_laws_and_non_exemptions_are_not_exemptions(text):
     ("Section 40(2) is an absolute exemption.", "cited"),
     ("We have concluded that section 40(2) does not apply to the contract.", "cited"),
     ("In 2018 section 40(2) was applied 35 times.", "cited"),
+    ("In 2019, 45 requests were refused under section 40(2).", "cited"),
+    ("We have applied exemption 40(2) to the names of junior staff.", "applied"),
+    ("The names are withheld under Sec. 40(2).", "applied"),
+    ("Outcome: Partially disclosed\nExemptions applied: S40(2) Personal information\n", "applied"),
+    ("The Commissioner finds that the council correctly applied section 40(2).", "applied"),
+    ("The Commissioner finds that the withheld information engages section 40(2).", "applied"),
+    ("The Commissioner is not satisfied that section 40(2) is engaged.", "disputed"),
+    ("We may need to apply section 40(2) to parts of the file.", "considered"),
 ])
 def test_stance_from_the_words_of_the_sentence(text, stance):
     assert found(text) == {("FOIA", "40(2)"): stance}
@@ -185,6 +195,12 @@ def test_outgoing_messages_from_segmentation_are_the_requesters_words():
     outgoing = Message(text="", span=(0, len(text)), rule="segment.test", direction="outgoing")
     assert found(text, messages=[outgoing]) == {("FOIA", "12"): "disputed"}
     assert found(text) == {("FOIA", "12"): "considered"}
+
+
+def test_an_authority_writing_dear_sir_or_madam_is_not_the_requester():
+    text = "Dear Sir or Madam,\n\nSection 40(2) is an absolute exemption.\n\nYours faithfully,\nFOI Team\n"
+    reply = Message(text="", span=(0, len(text)), rule="segment.test", direction="incoming")
+    assert found(text, messages=[reply]) == {("FOIA", "40(2)"): "cited"}
 
 
 def test_a_table_of_exemption_statistics_cites_its_row_labels():
