@@ -102,6 +102,13 @@ def test_of_these_before_the_number():
     assert [(c.value, c.subject) for c in found] == [(971, "persons"), (348, "persons")]
 
 
+def test_of_these_with_a_comma_and_of_which():
+    found = run_counts("We received 40 complaints in 2019. Of these, 12 were upheld. "
+                       "There were 20 appeals, of which 5 succeeded.")
+    assert [(c.value, c.subject) for c in found] == [(40, "complaints"), (12, "complaints"), (20, "appeals"),
+                                                    (5, "appeals")]
+
+
 def test_a_breakdown_in_brackets_takes_the_subject_it_breaks_down():
     found = run_counts("• Filtering on the Welsh Government, there are three active data sharing\n"
                        "agreements (two in the DSAP considered data shares worksheet and one\n"

@@ -36,7 +36,7 @@ _TOKEN = regex.compile(
     r"|\n[ \t]*(?=\n)|\n|[^\sA-Za-z]")
 _RESTATED = regex.compile(r"[ \t]*\([ \t]*(\d[\d,]*)[ \t]*\)")  # "seven (7)"
 _PARTITIVE_AFTER = regex.compile(r"[ \t\n]+of[ \t\n]+(?:these|those|them|which|whom|the)\b", regex.I)
-_PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|the)[ \t\n]*$", regex.I)
+_PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|the)[ \t\n,]*$", regex.I)
 _NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)[ \t\n]+of[ \t\n]*$")
 _SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[•*·-]|\(?\w{1,3}[.)])[ \t])")
 _DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[ \t]+of[ \t]+the|all[ \t]+(?:of[ \t]+)?the)[ \t\n]*(?:c\.[ \t]*)?$", regex.I)
@@ -507,6 +507,7 @@ class Reading:
     qualifier: str | None = None
     subject: str | None = None
     subject_end: int | None = None  # where the subject's own words end
+    how: str | None = None  # "320 accepted": the word after the number says how, not what
     partitive: bool = False  # "two of these requests"
     borrowed: bool = False  # "there were 66": the subject of the count before
 
@@ -576,20 +577,20 @@ class ProseCounts:
         definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
         layout = r.form in LAYOUT_FORMS
         fact = None if layout else self.facts.restated(r.value, None if r.borrowed else kind, party,
-                                                       r.qualifier, r.partitive, definite)
+                                                       r.how, r.partitive, definite)
         if fact is not None:
             fact.count.mentions.append(cand.span)
             fact.count.mentions.extend(r.mentions)
             self.ctx.note(cand.rule.id, CATEGORY, "cue", cand.span, f"restates {fact.count.text!r} at {fact.count.span[0]}")
             return None
-        if r.subject is None and r.qualifier in self.vocab.qualifier_words:
+        if r.subject is None and r.how is not None:
             r.subject = self._heading(cand.start)  # "2021/22 320 accepted, 692 repudiated"
             if r.subject is None and period is None:
-                return self._drop(cand, f"{r.qualifier!r} says how, not what it counts")
+                return self._drop(cand, f"{r.how!r} says how, not what it counts")
         elif r.subject is None and not layout:
             return self._drop(cand, "no subject of its own and nothing it restates")
         count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=r.value, subject=r.subject,
-                      qualifier=r.qualifier, period=period, party=party, mentions=r.mentions)
+                      qualifier=r.how or r.qualifier, period=period, party=party, mentions=r.mentions)
         self.facts.add(Fact(count, kind, layout=layout, partitive=r.partitive, definite=definite))
         return None
 
@@ -620,8 +621,6 @@ class ProseCounts:
         rate = _NEXT_WORD.match(text, r.subject_end or r.end)
         if rate and rate.group(1).lower() in self.vocab.rate_words:
             return self._drop(cand, f"a rate ({rate.group(1)!r}), not a tally")
-        if r.subject and not r.partitive and not r.borrowed and self._is_qualifier_word(r.subject):
-            r.qualifier, r.subject = r.subject, None
         if r.form == "label_value" and r.subject is not None and not r.borrowed:
             r.form = "digits"  # a wrapped sentence: "on 25\noccasions"
         return r
@@ -644,9 +643,9 @@ class ProseCounts:
         j = bisect.bisect_left(self.taken_starts, end)
         return [sp for sp in self.taken[max(0, j - 50):j] if sp[1] > start]
 
-    def _is_qualifier_word(self, subject: str) -> bool:
-        words = subject.split()
-        return len(words) == 1 and (words[0].lower() in self.vocab.qualifier_words)
+    def _says_how(self, words: str) -> bool:
+        """"320 accepted", "5 succeeded", "1 urgent": a word that says how, not what, is counted."""
+        return " " not in words and words.islower() and (words.endswith("ed") or words in self.vocab.qualifier_words)
 
     def _qualifier(self, cand: Candidate, end: int) -> str | None:
         j = bisect.bisect_right(self.approx_ends, cand.start + 2) - 1  # cue ends within 2 chars before
@@ -685,8 +684,11 @@ class ProseCounts:
         line_start = not text[text.rfind("\n", 0, cand.start) + 1:cand.start].strip()
         span = read_subject(text, end, self.vocab, allow_no=line_start)
         if span and span[0] - end <= 3:
-            r.subject, r.subject_end = text[span[0]:span[1]], span[1]
-            return
+            words = text[span[0]:span[1]]
+            if not self._says_how(words):
+                r.subject, r.subject_end = words, span[1]
+                return
+            r.how = words  # and borrow the subject below
         before = text[max(0, cand.start - 40):cand.start]
         if _PARTITIVE_BEFORE.search(before):  # "of these 348 had died", "(Of the 61 there were)"
             prev = self.facts.previous(cand.start)
