@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.models import CATEGORIES, Document, Item, Message
+from pipeline.models import CATEGORIES, Document, Item, Message, Table
 
 
 @dataclass
@@ -32,6 +32,34 @@ class Region:
 
 
 @dataclass
+class PresetMessage:
+    """A message a converter read from the source's structure (a saved page's block, a mail)."""
+
+    span: tuple[int, int]
+    rule: str  # the converter that read it, e.g. source.wdtk_html
+    direction: str | None = None
+    date: str | None = None
+    sender: str | None = None
+    attachments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preset:
+    """What a converter knows from structure: the segment and tables stages keep it
+    instead of deriving it from the text. `document` holds only the fields it knows
+    (a known-empty status is a None value, an unknown one no key)."""
+
+    document: dict[str, str | None] = field(default_factory=dict)
+    messages: list[PresetMessage] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+    def keep_tables(self, found: list[Table]) -> list[Table]:
+        """The preset tables, and the found ones that do not overlap them."""
+        free = [t for t in found if not any(t.span[0] < p.span[1] and p.span[0] < t.span[1] for p in self.tables)]
+        return list(self.tables) + free
+
+
+@dataclass
 class Context:
     text: str
     doc: Any = None  # the spaCy Doc, when run as a pipeline
@@ -41,6 +69,7 @@ class Context:
     items: dict[str, list[Item]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
     events: list[Event] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # rule timeouts and the like
+    preset: Preset = field(default_factory=Preset)  # structure a converter read (pipeline/sources)
     _line_starts: list[int] = field(default_factory=list, repr=False)
     _region_starts: list[int] | None = field(default=None, repr=False)
     _max_end: list[int] = field(default_factory=list, repr=False)

@@ -6,7 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from pipeline.context import Context, Preset
 from pipeline.nlp import build_nlp
 from pipeline.record import Record, record_from_context
 from pipeline.rules import Rules, load_rules
@@ -30,10 +32,10 @@ def pipeline_for(rules: Rules | str | Path | None = None) -> tuple[Rules, Langua
 
 
 def extract(text: str, rules: Rules | str | Path | None = None, *, path: str = "<string>",
-            nlp: Language | None = None) -> Record:
+            nlp: Language | None = None, preset: Preset | None = None) -> Record:
     """Extract every category from `text` (already decoded, newlines normalised)."""
     loaded, default_nlp = pipeline_for(rules)
-    doc = (nlp or default_nlp)(text)
+    doc = parse(nlp or default_nlp, text, preset)
     return record_from_context(doc._.foi, source_path=path, sha256=sha256_text(text),
                                rules_fingerprint=loaded.fingerprint)
 
@@ -47,8 +49,17 @@ def extract_many(texts, rules: Rules | str | Path | None = None, batch_size: int
                                   rules_fingerprint=loaded.fingerprint)
 
 
+def parse(nlp: Language, text: str, preset: Preset | None = None) -> Doc:
+    """Run the pipeline over `text`; a converter's preset (pipeline/sources) rides on the context."""
+    if preset is None:
+        return nlp(text)
+    doc = nlp.make_doc(text)
+    doc._.foi = Context(text, doc=doc, preset=preset)
+    return nlp(doc)
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-__all__ = ["extract", "extract_many", "build_nlp", "pipeline_for"]
+__all__ = ["extract", "extract_many", "build_nlp", "parse", "pipeline_for"]

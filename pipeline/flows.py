@@ -19,7 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from pipeline.extract import pipeline_for
+from pipeline.extract import parse, pipeline_for
 from pipeline.incremental import is_current, is_unchanged, orphans, output_path, prune, size_of
 from pipeline.ingest import MAX_BYTES, IngestError, discover, read_source, relative_name
 from pipeline.models import CATEGORIES
@@ -46,11 +46,11 @@ def process_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str
                 outcomes.append(Outcome(rel, "skipped", bytes=size))
                 continue
             with regex_budget(document_budget(len(src.text))):
-                doc = nlp(src.text)
+                doc = parse(nlp, src.text, src.preset)
             record = record_from_context(doc._.foi, source_path=f"{Path(raw_root).name}/{rel}"
                                          if Path(raw_root).is_dir() else rel,
                                          sha256=src.sha256, rules_fingerprint=rules.fingerprint)
-            record.source.update(src.provenance())
+            record.describe_source(src)
             data = write_record(record, target)
             items = {c: len(data[c]) for c in ("messages",) + CATEGORIES}
             outcomes.append(Outcome(rel, "done", items=items, chars=len(src.text), warnings=record.warnings,

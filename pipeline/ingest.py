@@ -11,17 +11,22 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 import charset_normalizer
+
+from pipeline import sources
+from pipeline.context import Preset
 
 # Documents above this many bytes are refused (`foi-extract run --max-bytes`). Measured:
 # a 100 MB text takes ~2 minutes and ~4.3 GB of memory in one process (spaCy keeps every
 # token), and real FOI correspondence is rarely over 1 MB.
 MAX_BYTES = 20_000_000
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+INPUT_SUFFIXES = set(sources.SUFFIXES)  # text, and what pipeline/sources converts
+SNIFF_BYTES = sources.SNIFF_BYTES
 # Mail exports are Western code pages; trying them first keeps charset-normalizer from
 # reading a short cp1252 letter as cp1250 or UTF-16.
 WESTERN_ENCODINGS = ["cp1252", "latin_1", "iso8859_15"]
@@ -45,9 +50,20 @@ class Source:
     encoding: str
     nul_removed: int = 0
     newlines: str = "lf"  # what the file used: lf, crlf, cr or mixed
+    kind: str = "text"  # or the converter's kind: wdtk_html, eml, mbox, pdf, docx, xlsx, csv...
+    preset: Preset | None = None  # structure a converter read (messages, document fields, tables)
+    attachments: list[sources.Attachment] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # a converter's notes (scanned pages...)
+
+    @property
+    def derived(self) -> bool:
+        """`text` was made by a converter, not decoded from the bytes: the record stores it."""
+        return self.kind != "text"
 
     def provenance(self) -> dict[str, Any]:
         """The record's `source` fields that say how `text` was made from the bytes."""
+        if self.derived:
+            return {"kind": self.kind}
         out: dict[str, Any] = {"encoding": self.encoding}
         if self.nul_removed:
             out["nul_removed"] = self.nul_removed
@@ -60,7 +76,11 @@ class Source:
 def discover(root: Path) -> Iterator[Path]:
     """Candidate input files under `root`, in a stable order, streamed (never listed whole).
 
-    Besides text files, anything a reviewer would take for a document is yielded so that
+    Inputs are picked by name (text, and the kinds pipeline/sources converts) and by
+    content: a file whose name says nothing is yielded when its first bytes are a
+    PDF, a mail or a zip, or are binary (so that it is reported, not silently left
+    out). A browser's `NAME_files/` folder beside a saved `NAME.html` is skipped.
+    Besides, anything a reviewer would take for a document is yielded so that
     `read_source` reports it: symbolic links, and folders named like documents (`x.txt/`)
     or linked in (never followed: a link may loop or lead out of `root`).
     """
@@ -73,16 +93,37 @@ def discover(root: Path) -> Iterator[Path]:
         for name in sorted(dirnames):
             if not name.startswith(".") and (_is_text_name(name) or (here / name).is_symlink()):
                 yield here / name
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _page_assets(d, filenames))
         for name in sorted(filenames):
             if name.startswith(".") or name.endswith(".key.yaml"):
                 continue
-            if _is_text_name(name) or (here / name).is_symlink():
+            if _is_input_name(name) or (here / name).is_symlink() or _is_input_content(here / name):
                 yield here / name
 
 
 def _is_text_name(name: str) -> bool:
     return Path(name).suffix.lower() in TEXT_SUFFIXES
+
+
+def _is_input_name(name: str) -> bool:
+    return Path(name).suffix.lower() in INPUT_SUFFIXES
+
+
+def _page_assets(dirname: str, filenames: list[str]) -> bool:
+    """`x_files/`: the images and scripts a browser saved with `x.html`."""
+    return dirname.endswith("_files") and any(
+        f"{dirname[:-6]}{suffix}" in filenames for suffix in (".html", ".htm"))
+
+
+def _is_input_content(path: Path) -> bool:
+    """A file with no known suffix: an input kind by its first bytes, or binary (to be reported).
+    Text under another name (notes.yaml, a script) is not a document and is left alone."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES) if path.is_file() else b""
+    except OSError:
+        return False
+    return bool(head.strip()) and (sources.looks_like_input(head) or looks_binary(head))
 
 
 def relative_name(path: Path, root: Path) -> str:
@@ -106,8 +147,12 @@ def read_source(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Source:
     data = _read_bytes(path, max_bytes)
     if not data.strip():
         raise IngestError("empty file")
+    kind = sources.kind_of(path.name, data)
+    if kind != sources.TEXT:
+        return _converted(path, rel, data, kind)
     if looks_binary(data):
-        raise IngestError("binary file, not text")
+        reason = sources.unread_reason(data)
+        raise IngestError("binary file, not text" + (f": {reason}" if reason else ""))
     text, encoding = decode(data)
     nuls = text.count("\x00")
     text = text.replace("\x00", "")
@@ -116,6 +161,20 @@ def read_source(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Source:
     newlines = newline_style(text)
     return Source(path=path, rel=rel, sha256=hashlib.sha256(data).hexdigest(),
                   text=normalise_newlines(text), encoding=encoding, nul_removed=nuls, newlines=newlines)
+
+
+def _converted(path: Path, rel: str, data: bytes, kind: str) -> Source:
+    """A saved page, mail, PDF, Word or Excel file, through its converter (pipeline/sources)."""
+    try:
+        derived = sources.convert(kind, data)
+    except sources.SourceError as e:
+        raise IngestError(str(e)) from None
+    text = normalise_newlines(derived.text.replace("\x00", ""))
+    if len(text) != len(derived.text):
+        raise IngestError(f"{kind} converter gave text with CR or NUL characters (spans would not hold)")
+    return Source(path=path, rel=rel, sha256=hashlib.sha256(data).hexdigest(), text=text, encoding="",
+                  kind=derived.kind, preset=derived.preset, attachments=derived.attachments,
+                  warnings=derived.warnings)
 
 
 def _check_place(path: Path, root: Path, rel: str) -> None:
@@ -160,10 +219,10 @@ def _check_kind(path: Path, max_bytes: int) -> None:
 
 
 def _check_output_clash(path: Path, root: Path) -> None:
-    """`a.md` and `a.txt` would both write `a.yaml`: the first in name order keeps it."""
+    """`a.md` and `a.txt` (or `a.html`) would all write `a.yaml`: the first in name order keeps it."""
     if root.is_file():
         return
-    for suffix in sorted(TEXT_SUFFIXES | {s.upper() for s in TEXT_SUFFIXES}):
+    for suffix in sorted(INPUT_SUFFIXES | {s.upper() for s in INPUT_SUFFIXES}):
         other = path.with_suffix(suffix)
         if other.name < path.name and (other.is_file() or other.is_symlink()):
             raise IngestError(f"its output would overwrite that of {other.name} (same name, another suffix)")

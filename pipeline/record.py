@@ -27,11 +27,24 @@ class Record:
     items: dict[str, list[Item]]
     pipeline: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # A converted source (pipeline/sources): the files that came inside it, and the text
+    # the converter derived, which spans index; stored last, after the items it explains.
+    attachments: list[Any] = field(default_factory=list)
+    derived_text: str | None = None
 
     def __getattr__(self, name: str) -> list[Item]:  # record.dates, record.counts, ...
         if name in CATEGORIES:
             return self.items[name]
         raise AttributeError(name)
+
+    def describe_source(self, src: Any) -> None:
+        """Add an ingested Source's provenance; for a converted one also its attachments,
+        the converter's notes (scanned pages...) and the derived text the spans index."""
+        self.source.update(src.provenance())
+        if src.derived:
+            self.attachments = list(src.attachments)
+            self.warnings.extend(src.warnings)
+            self.derived_text = src.text
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -45,6 +58,10 @@ class Record:
             out[c] = [i.to_dict() for i in self.items[c]]
         if self.warnings:
             out["warnings"] = list(self.warnings)
+        if self.attachments:
+            out["attachments"] = [a.to_dict() for a in self.attachments]
+        if self.derived_text is not None:
+            out["derived_text"] = _Literal(self.derived_text)
         return out
 
 
@@ -84,6 +101,13 @@ def validate(data: dict) -> None:
 # --------------------------------------------------------------------------- YAML
 class _Dumper(yaml.SafeDumper):
     """Block style, spans and short lists inline, long strings kept readable."""
+
+
+class _Literal(str):
+    """A long text kept as it reads: a YAML block scalar (`|`) where YAML allows one."""
+
+
+_Dumper.add_representer(_Literal, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", s, style="|"))
 
 
 def _represent_list(dumper, data):

@@ -28,6 +28,8 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
     thread.split(ctx, hits, votes)
     document_fields.read_outcome(ctx, hits)
     votes.decide(ctx)
+    for name, value in ctx.preset.document.items():  # what a converter read from structure stands
+        setattr(ctx.document, name, value)
 
 
 def _mark_regions(ctx: Context, hits: Hits) -> None:

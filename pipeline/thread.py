@@ -25,7 +25,9 @@ CUE_WINDOW = 3000  # a message says what it is in its first paragraphs
 
 def split(ctx: Context, hits: Hits, votes: Votes) -> None:
     kind = ctx.document.kind
-    if kind == "wdtk_thread":
+    if ctx.preset.messages:
+        _split_preset(ctx, hits, votes)
+    elif kind == "wdtk_thread":
         headers = _headers(ctx, hits, votes)
         if headers:
             stops = [h.start for h in hits.hits("boundary", "annotation")]
@@ -41,6 +43,21 @@ def split(ctx: Context, hits: Hits, votes: Votes) -> None:
         _build(ctx, hits, votes, [Start(start, None)], [])
     else:
         quotes.mark_blocks(ctx, hits, [])
+
+
+def _split_preset(ctx: Context, hits: Hits, votes: Votes) -> None:
+    """Messages a converter read from the source's structure (a saved page, a mailbox) are
+    kept: their spans, directions, days, senders and attachments; the rules add the rest."""
+    preset = ctx.preset.messages
+    starts = [Start(m.span[0], None, direction=m.direction, sender=m.sender, date=m.date) for m in preset]
+    stops = [m.span[1] for m in preset]
+    quotes.mark_blocks(ctx, hits, [s.pos for s in starts] + stops)
+    _build(ctx, hits, votes, starts, stops)
+    by_start = {m.span[0]: m for m in preset}
+    for msg in ctx.messages:
+        read = by_start[msg.span[0]]
+        msg.rule = read.rule
+        msg.attachments = list(read.attachments) or msg.attachments
 
 
 # --------------------------------------------------------------------------- rendered pages
