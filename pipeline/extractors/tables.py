@@ -489,4 +489,5 @@ def _distinct(tables: list[Table]) -> list[Table]:
 
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
-    ctx.items[CATEGORY].extend(_distinct(Finder(ctx, rules).run()))
+    # tables a converter read from a file's structure (pipeline/sources) stand as read
+    ctx.items[CATEGORY].extend(_distinct(ctx.preset.keep_tables(Finder(ctx, rules).run())))
