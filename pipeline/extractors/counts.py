@@ -11,6 +11,8 @@ a figure on a label line from the "number of X" heading above it.
 One item per counted fact: a restatement ("seven (7)", a quoted request, a sentence
 repeating a table cell) becomes a mention of the item it restates. A number with
 no subject of its own can only restate; if it restates nothing it is dropped.
+
+`count_tables` reads table cells; `count_phrases` reads the words around a number.
 """
 from __future__ import annotations
 
@@ -20,241 +22,27 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.context import Context
+from pipeline.extractors.count_phrases import (
+    CATEGORY, Vocab, heading_subject, looks_like_period, number_value, party_before, read_subject,
+    rule_or_none, sentence_bounds, subject_class, vocab_of)
+from pipeline.extractors.count_tables import PERIOD_CUE, TABLE_RULE, table_counts
 from pipeline.matching import Candidate, TokenMatchers, find_candidates
-from pipeline.models import Count, Table
+from pipeline.models import Count
 from pipeline.rules import RuleSet, RuleTimeout
 
-CATEGORY = "counts"
-TABLE_RULE = "counts.table_cell"  # the component that reads table cells
-PERIOD_CUE = "counts.cue.period_label"
+__all__ = ["run", "number_value", "vocab_of", "TABLE_RULE"]
+
 MEASURE_CUE = "counts.cue.measure"
 ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at one place (after a number, a label's start), never scanned
 
-_TOKEN = regex.compile(
-    r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
-    r"|\([A-Z][A-Za-z]{1,12}\)"  # an acronym in brackets after a name: (DWP)
-    r"|\n[ \t]*(?=\n)|\n|[^\sA-Za-z]")
 _RESTATED = regex.compile(r"[ \t]*\([ \t]*(\d[\d,]*)[ \t]*\)")  # "seven (7)"
 _PARTITIVE_AFTER = regex.compile(r"[ \t\n]+of[ \t\n]+(?:these|those|them|which|whom|the)\b", regex.I)
 _PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|the)[ \t\n,]*$", regex.I)
 _NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)[ \t\n]+of[ \t\n]*$")
-_SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[•*·-]|\(?\w{1,3}[.)])[ \t])")
 _DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[ \t]+of[ \t]+the|all[ \t]+(?:of[ \t]+)?the)[ \t\n]*(?:c\.[ \t]*)?$", regex.I)
 _UNIT_GAP = regex.compile(r"\+?[ \t]*[-–]?[ \t\n]*")  # "5+ years", "12-month", "20\nworking days"
 _NEXT_WORD = regex.compile(r"[ \t\n]*([A-Za-z]+)")
-_CELL_WORD = regex.compile(r"[ \t]*([A-Za-z]+)")  # "1 monthly", "5 urgent"
 _LOWER_NEXT_LINE = regex.compile(r"[ \t|]*\n[ \t]*[a-z]")  # the sentence goes on below
-_WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
-_SPACES = regex.compile(r"\s+")
-_WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
-
-
-# --------------------------------------------------------------------------- vocabulary
-@dataclass(frozen=True)
-class Vocab:
-    """The word lists of `rules/counts.yaml`, in the shapes the extractor uses."""
-
-    numbers: dict
-    scales: dict
-    stop: frozenset
-    plural: frozenset
-    singular_of: dict
-    classes: dict
-    qualifier_words: frozenset
-    money_words: frozenset
-    percent_words: frozenset
-    party_stop: frozenset
-    connectors: frozenset
-    tally_window: int
-    elliptic_before: frozenset
-    elliptic_after: frozenset
-    rate_words: frozenset
-
-    @classmethod
-    def of(cls, rules: RuleSet) -> "Vocab":
-        v = rules.vocab
-        low = lambda key: frozenset(str(w).lower() for w in v.get(key, []))  # noqa: E731
-        return cls(
-            numbers={str(k).lower(): int(n) for k, n in v.get("number_words", {}).items()},
-            scales={str(k).lower(): int(n) for k, n in v.get("number_scales", {}).items()},
-            stop=low("subject_stopwords"), plural=low("plural_nouns"),
-            singular_of={str(k).lower(): str(s).lower() for k, s in v.get("singular_of", {}).items()},
-            classes={str(k).lower(): str(c) for k, c in v.get("subject_classes", {}).items()},
-            qualifier_words=low("qualifier_words"), money_words=low("money_header_words"),
-            percent_words=low("percent_header_words"),
-            party_stop=frozenset(str(w) for w in v.get("party_stopwords", [])),
-            connectors=low("party_connectors"),
-            tally_window=int((v.get("tally_window_chars") or [800])[0]),
-            elliptic_before=low("elliptic_before"), elliptic_after=low("elliptic_after"),
-            rate_words=low("rate_words"),
-        )
-
-
-_VOCABS: dict[int, tuple[RuleSet, Vocab]] = {}
-
-
-def vocab_of(rules: RuleSet) -> Vocab:
-    cached = _VOCABS.get(id(rules))
-    if cached is None or cached[0] is not rules:
-        cached = _VOCABS[id(rules)] = (rules, Vocab.of(rules))
-    return cached[1]
-
-
-# --------------------------------------------------------------------------- numbers and words
-def number_value(text: str, vocab: Vocab) -> int | None:
-    """2,462 -> 2462; "twenty-one" -> 21; "one hundred and five" -> 105; "a dozen" -> 12."""
-    digits = text.replace(",", "")
-    if digits.isdigit():
-        return int(digits)
-    words = regex.split(r"[\s-]+", text.lower().strip())
-    if " ".join(words) in vocab.numbers:  # "half a dozen"
-        return vocab.numbers[" ".join(words)]
-    total, current, seen = 0, 0, False
-    for word in words:
-        if word in ("and", "a", ""):
-            continue
-        if word in vocab.scales:
-            scale = vocab.scales[word]
-            if scale >= 1000:
-                total, current = (total + max(current, 1)) * scale, 0
-            else:
-                current = max(current, 1) * scale
-        elif word in vocab.numbers:
-            current += vocab.numbers[word]
-        else:
-            return None
-        seen = True
-    return total + current if seen else None
-
-
-def singular(word: str, vocab: Vocab) -> str:
-    w = word.lower().strip("'’")
-    if w in vocab.singular_of:
-        return vocab.singular_of[w]
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("ses", "xes", "ches", "shes")):
-        return w[:-2]
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
-
-
-def is_plural(word: str, vocab: Vocab) -> bool:
-    w = word.lower().strip("'’")
-    if w in vocab.plural:
-        return True
-    return len(w) > 2 and w.endswith("s") and not w.endswith(("ss", "us", "is")) and w not in vocab.stop
-
-
-def subject_class(subject: str | None, vocab: Vocab) -> str | None:
-    """What a subject counts, for telling restatements apart: its head noun, by class."""
-    if not subject:
-        return None
-    words = _WORD.findall(subject)
-    if not words:
-        return None
-    head = singular(words[-1], vocab)
-    return vocab.classes.get(head, head)
-
-
-# --------------------------------------------------------------------------- reading the text
-def _tokens(text: str, pos: int, limit: int = 200) -> list:
-    return list(_TOKEN.finditer(text, pos, min(len(text), pos + limit)))
-
-
-def _line_len(text: str, pos: int) -> int:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return (end if end >= 0 else len(text)) - start
-
-
-def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -> tuple[int, int] | None:
-    """The span of the noun phrase that starts at `pos`: words up to a stopword, a mark,
-    or the end of its plural head ("active data sharing agreements", "human rights
-    organisations", "Freedom of Information Act (FOIA) requests")."""
-    toks = _tokens(text, pos)
-    words: list = []
-    plural_seen = False
-    i = 0
-    while i < len(toks) and len(words) < 8:
-        m = toks[i]
-        tok = m.group()
-        if tok == "\n":  # a wrapped sentence goes on in lower case on the next line
-            if _line_len(text, m.start()) >= _WRAPPED_LINE and i + 1 < len(toks) and toks[i + 1].group()[0].islower():
-                i += 1
-                continue
-            break
-        if tok.startswith("(") and len(tok) > 2 and words and words[-1].group()[0].isupper():
-            words.append(m)  # "Department for Work and Pensions (DWP)"
-            i += 1
-            continue
-        if not tok[0].isalpha():
-            break
-        low = tok.lower()
-        if (low in vocab.connectors and words and words[-1].group()[0].isupper()
-                and i + 1 < len(toks) and toks[i + 1].group()[0].isupper()):
-            words.append(m)  # "Freedom of Information"
-            i += 1
-            continue
-        if low in vocab.stop and not (allow_no and low == "no" and not words):
-            break
-        if plural_seen and not is_plural(low, vocab):
-            break
-        if not words and low.endswith("ing"):
-            break
-        words.append(m)
-        plural_seen = plural_seen or is_plural(low, vocab)
-        i += 1
-    while words and words[-1].group().lower() in vocab.connectors:
-        words.pop()
-    if not words:
-        return None
-    return words[0].start(), words[-1].end()
-
-
-def sentence_bounds(text: str, pos: int, reach: int = 400) -> tuple[int, int]:
-    lo = max(0, pos - reach)
-    start = lo
-    for m in _SENTENCE_END.finditer(text, lo, pos):
-        start = m.end()
-    m = _SENTENCE_END.search(text, pos, min(len(text), pos + reach))
-    return start, (m.start() if m else min(len(text), pos + reach))
-
-
-def _party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple[int, int]]) -> str | None:
-    """The last capitalised name in text[start:pos] ("the Home Office / UKVI", "Ministry of
-    Justice (MoJ)"), leaving out the word that opens the sentence and dates (`skip`)."""
-    lo = max(start, pos - 200)
-    toks = list(_TOKEN.finditer(text, lo, pos))
-    best: list = []
-    run: list = []
-    first = lo == start
-    for j, m in enumerate(toks):
-        tok = m.group()
-        capital = (tok[0].isupper() and tok not in vocab.party_stop and not (first and tok[0].isalpha())
-                   and not any(s <= m.start() < e for s, e in skip))
-        if tok[0].isalpha():
-            first = False
-        if capital or (tok.startswith("(") and run):
-            run.append(m)
-        elif run and (tok.lower() in vocab.connectors) and j + 1 < len(toks) and toks[j + 1].group()[0].isupper():
-            run.append(m)
-        elif tok == "\n" and run:
-            continue
-        else:
-            if run:
-                best = run
-            run = []
-        if tok in ".!?":
-            first = True
-    if run:
-        best = run
-    while best and best[-1].group().lower() in vocab.connectors:
-        best.pop()
-    if not best:
-        return None
-    return _SPACES.sub(" ", text[best[0].start():best[-1].end()])
 
 
 # --------------------------------------------------------------------------- facts
@@ -340,58 +128,10 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
     vocab = vocab_of(rules)
     cue_list = scan_cues(ctx, rules)
     facts = Facts()
-    for fact in table_counts(ctx, rules, vocab, cue_list):
-        facts.add(fact)
+    for count in table_counts(ctx, rules, vocab, cue_list):
+        facts.add(Fact(count, subject_class(count.subject, vocab), layout=True))
     ProseCounts(ctx, rules, vocab, facts, cue_list, tokens).run()
     ctx.items[CATEGORY].extend(sorted((f.count for f in facts.items), key=lambda c: c.span))
-
-
-# --------------------------------------------------------------------------- tables
-def _rule(rules: RuleSet, rule_id: str):
-    try:
-        return rules.get(rule_id)
-    except KeyError:
-        return None
-
-
-def _period_rule(rules: RuleSet):
-    return _rule(rules, PERIOD_CUE)
-
-
-def _heading_subject(ctx: Context, rules: RuleSet, vocab: Vocab, pos: int, cue_list: list[Candidate]) -> str | None:
-    """The subject of the nearest "number of X" / "how many X" heading before `pos`
-    that names one ("how many were rejected" names none)."""
-    near = [c for c in cue_list if c.rule.id == "counts.cue.number_of" and c.match is not None
-            and c.start < pos and pos - c.start <= c.rule.window]
-    for cue in reversed(near):
-        s = read_subject(ctx.text, cue.match.start("subject"), vocab)
-        if s is not None:
-            ctx.note(cue.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {cue.text[:40]!r}")
-            return ctx.text[s[0]:s[1]]
-    return None
-
-
-def _looks_like_period(ctx: Context, period_rule, label: str | None, span: tuple[int, int] | None = None) -> bool:
-    if not label:
-        return False
-    if span is not None and any(d.span[0] < span[1] and span[0] < d.span[1] for d in ctx.items.get("dates", [])):
-        return True
-    if period_rule is None:
-        return False
-    m = period_rule.compiled.match(label.strip())
-    return m is not None and m.end() == len(label.strip())
-
-
-def _column_kind(table: Table, j: int, vocab: Vocab) -> str | None:
-    """'money' or 'percent' when column j holds sums of money or percentages."""
-    header = (table.header[j] if j < len(table.header) else "").lower()
-    cells = [row[j].text for row in table.row_cells if j < len(row)]
-    words = set(regex.findall(r"[a-z]+|[£$€%]", header))
-    if words & vocab.money_words or any(regex.search(r"[£$€]", c) for c in cells):
-        return "money"
-    if words & vocab.percent_words or "%" in header or any("%" in c for c in cells):
-        return "percent"
-    return None
 
 
 def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
@@ -408,88 +148,6 @@ def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
         except RuleTimeout as err:
             ctx.errors.append(str(err))
     return sorted(out, key=lambda c: c.start)
-
-
-def table_counts(ctx: Context, rules: RuleSet, vocab: Vocab, cue_list: list[Candidate]) -> list[Fact]:
-    """Every number in a table cell: subject from the column header, period/party from the row label."""
-    out: list[Fact] = []
-    for index, table in enumerate(ctx.items.get("tables", [])):
-        if isinstance(table, Table) and table.row_cells:
-            out.extend(TableCounts(ctx, rules, vocab, cue_list, table, index).facts())
-    return out
-
-
-class TableCounts:
-    """The counts of one table. The first column holds row labels unless it holds the
-    figures themselves; column headers that are periods ("2020/21") make the row label
-    the party and take the subject from the heading above the table."""
-
-    def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, cue_list: list[Candidate], table: Table,
-                 index: int):
-        self.ctx, self.vocab, self.table, self.index = ctx, vocab, table, index
-        self.number_rule = rules.get("counts.digits")
-        self.period_rule = _period_rule(rules)
-        self.heading = _heading_subject(ctx, rules, vocab, table.span[0], cue_list)
-        self.headers = [h.strip() for h in table.header]
-        width = max(len(r) for r in table.row_cells)
-        self.label_col = 0 if width > 1 and not self._figures_in_first_column() else None
-        first = 1 if self.label_col == 0 else 0
-        self.periods_across = bool(self.headers[first:]) and all(
-            _looks_like_period(ctx, self.period_rule, h) for h in self.headers[first:] if h)
-        self.corner_period = self._corner_period()
-        self.skip_cols = {j for j in range(width) if _column_kind(table, j, vocab)}
-
-    def _figures_in_first_column(self) -> bool:
-        """A first column of bare figures (not years) is data, not row labels."""
-        cells = [row[0].text.strip() for row in self.table.row_cells if row]
-        figures = [c for c in cells if regex.fullmatch(r"\d{1,3}(?:,\d{3})*|\d+", c)
-                   and not _looks_like_period(self.ctx, self.period_rule, c)]
-        return len(figures) >= max(2, 0.8 * len(cells))
-
-    def _corner_period(self) -> str | None:
-        """Dates in the top-left header ("Requests received 01/01/17 – 01/02/18") date every cell."""
-        cells = self.table.header_cells
-        if self.label_col != 0 or not cells:
-            return None
-        s, e = cells[0].span
-        dates = [d.text for d in self.ctx.items.get("dates", []) if s <= d.span[0] and d.span[1] <= e]
-        return " – ".join(dates[:2]) or None
-
-    def facts(self) -> list[Fact]:
-        out = []
-        for row in self.table.row_cells:
-            label = row[0] if self.label_col == 0 and row else None
-            for j, cell in enumerate(row):
-                if j == self.label_col or j in self.skip_cols:
-                    continue
-                column = self.headers[j] if j < len(self.headers) and self.headers[j] else None
-                for m in self.number_rule.finditer(self.ctx.text, cell.span[0], cell.span[1]):
-                    fact = self._cell_count(m, cell, label, column)
-                    if fact is not None:
-                        out.append(fact)
-        return out
-
-    def _cell_count(self, m, cell, label, column) -> Fact | None:
-        ctx, (s, e) = self.ctx, m.span()
-        if any(i.span[0] < e and s < i.span[1] for cat in ("dates", "references") for i in ctx.items.get(cat, [])):
-            return None
-        value = number_value(m.group(), self.vocab)
-        if value is None:
-            return None
-        word = _CELL_WORD.match(ctx.text, e, cell.span[1])
-        before = ctx.text[cell.span[0]:s]
-        qualifier = word.group(1) if word else ("+" if before.rstrip(" (").endswith("+") else None)
-        label_text = label.text.strip() if label is not None else None
-        if self.periods_across:
-            subject, period, party = self.heading, column, label_text
-        else:
-            subject = column or self.heading
-            is_period = label is not None and _looks_like_period(ctx, self.period_rule, label_text, label.span)
-            period, party = (label_text, None) if is_period else (self.corner_period, label_text or None)
-        count = Count(text=m.group(), span=(s, e), rule=TABLE_RULE, value=value, subject=subject,
-                      qualifier=qualifier, period=period, party=party, table=self.index)
-        ctx.note(TABLE_RULE, CATEGORY, "found", (s, e), f"{m.group()} in table {self.index}")
-        return Fact(count, subject_class(subject, self.vocab), layout=True)
 
 
 # --------------------------------------------------------------------------- prose
@@ -522,8 +180,8 @@ class ProseCounts:
         self.cue_list = cue_list
         self.approx = [c for c in self.cue_list if c.rule.id == "counts.cue.approximation"]
         self.approx_ends = [c.end for c in self.approx]
-        self.period_rule = _period_rule(rules)
-        self.measure_rule = _rule(rules, MEASURE_CUE)
+        self.period_rule = rule_or_none(rules, PERIOD_CUE)
+        self.measure_rule = rule_or_none(rules, MEASURE_CUE)
         self.dates = sorted(ctx.items.get("dates", []), key=lambda d: d.span)
         self.date_starts = [d.span[0] for d in self.dates]
         self.taken = self._taken_spans()
@@ -568,7 +226,7 @@ class ProseCounts:
             return self._drop(cand, "a line-final number that is not a label's value")
         text = self.text
         s_start, s_end = sentence_bounds(text, cand.start)
-        party = _party_before(text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
+        party = party_before(text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
         period = self._period(cand, s_start, s_end)
         if r.form == "label_value":
             r.subject, period = self._label_subject(cand, r.subject)
@@ -654,7 +312,7 @@ class ProseCounts:
             cue = self.approx[j]
             gap = self.text[cue.end:cand.start]
             if len(gap) <= 2 and regex.fullmatch(r"[ \t(]*", gap):
-                qualifier = _SPACES.sub(" ", cue.text)
+                qualifier = " ".join(cue.text.split())
                 self.ctx.note(cue.rule.id, CATEGORY, "cue", cand.span, f"qualifier={qualifier}")
         if self.text.startswith("+", end):
             qualifier = "+"
@@ -762,15 +420,15 @@ class ProseCounts:
         """A label line's subject and period: a period label takes its subject from the
         heading above; "How many requests did we receive ...? 22" from its own words."""
         label = self._label_of(cand).strip(":")
-        if _looks_like_period(self.ctx, self.period_rule, label, None):
+        if looks_like_period(self.ctx, self.period_rule, label, None):
             return subject or self._heading(cand.start), label
         label_start = self.text.rfind("\n", 0, cand.start) + 1
-        own = _heading_subject(self.ctx, self.rules, self.vocab, cand.start,
+        own = heading_subject(self.ctx, self.rules, self.vocab, cand.start,
                                [c for c in self.cue_list if c.start >= label_start])
         return subject or own or label or self._heading(cand.start), None
 
     def _heading(self, pos: int) -> str | None:
-        return _heading_subject(self.ctx, self.rules, self.vocab, pos, self.cue_list)
+        return heading_subject(self.ctx, self.rules, self.vocab, pos, self.cue_list)
 
     def _period(self, cand: Candidate, s_start: int, s_end: int) -> str | None:
         """The period a prose count is for: a period label opening its line, or the dates in its sentence."""
@@ -801,7 +459,7 @@ class ProseCounts:
         if not self.facts.tallied(kind, cand.start, self.vocab.tally_window):
             return self._drop(cand, f"'no {subject}' answers no tally")
         s_start, _ = sentence_bounds(self.text, cand.start)
-        party = _party_before(self.text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
+        party = party_before(self.text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
         fact = self.facts.restated(0, kind, party, None, False)
         if fact is not None:
             fact.count.mentions.append(cand.span)

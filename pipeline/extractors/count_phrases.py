@@ -1,0 +1,267 @@
+"""Reading the words around a number: number words, the noun phrase a number counts,
+the sentence and the party it stands in, the "number of X" heading above it.
+
+Mechanisms only: the word lists come from the `vocab` of `rules/counts.yaml`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.context import Context
+from pipeline.matching import Candidate
+from pipeline.rules import RuleSet
+
+CATEGORY = "counts"
+_TOKEN = regex.compile(
+    r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
+    r"|\([A-Z][A-Za-z]{1,12}\)"  # an acronym in brackets after a name: (DWP)
+    r"|\n[ \t]*(?=\n)|\n|[^\sA-Za-z]")
+_SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[•*·-]|\(?\w{1,3}[.)])[ \t])")
+_WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
+_SPACES = regex.compile(r"\s+")
+_WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
+
+
+# --------------------------------------------------------------------------- vocabulary
+@dataclass(frozen=True)
+class Vocab:
+    """The word lists of `rules/counts.yaml`, in the shapes the extractor uses."""
+
+    numbers: dict
+    scales: dict
+    stop: frozenset
+    plural: frozenset
+    singular_of: dict
+    classes: dict
+    qualifier_words: frozenset
+    money_words: frozenset
+    percent_words: frozenset
+    party_stop: frozenset
+    connectors: frozenset
+    tally_window: int
+    elliptic_before: frozenset
+    elliptic_after: frozenset
+    rate_words: frozenset
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> "Vocab":
+        v = rules.vocab
+        low = lambda key: frozenset(str(w).lower() for w in v.get(key, []))  # noqa: E731
+        return cls(
+            numbers={str(k).lower(): int(n) for k, n in v.get("number_words", {}).items()},
+            scales={str(k).lower(): int(n) for k, n in v.get("number_scales", {}).items()},
+            stop=low("subject_stopwords"), plural=low("plural_nouns"),
+            singular_of={str(k).lower(): str(s).lower() for k, s in v.get("singular_of", {}).items()},
+            classes={str(k).lower(): str(c) for k, c in v.get("subject_classes", {}).items()},
+            qualifier_words=low("qualifier_words"), money_words=low("money_header_words"),
+            percent_words=low("percent_header_words"),
+            party_stop=frozenset(str(w) for w in v.get("party_stopwords", [])),
+            connectors=low("party_connectors"),
+            tally_window=int((v.get("tally_window_chars") or [800])[0]),
+            elliptic_before=low("elliptic_before"), elliptic_after=low("elliptic_after"),
+            rate_words=low("rate_words"),
+        )
+
+
+_VOCABS: dict[int, tuple[RuleSet, Vocab]] = {}
+
+
+def vocab_of(rules: RuleSet) -> Vocab:
+    cached = _VOCABS.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = _VOCABS[id(rules)] = (rules, Vocab.of(rules))
+    return cached[1]
+
+
+# --------------------------------------------------------------------------- numbers and words
+def number_value(text: str, vocab: Vocab) -> int | None:
+    """2,462 -> 2462; "twenty-one" -> 21; "one hundred and five" -> 105; "a dozen" -> 12."""
+    digits = text.replace(",", "")
+    if digits.isdigit():
+        return int(digits)
+    words = regex.split(r"[\s-]+", text.lower().strip())
+    if " ".join(words) in vocab.numbers:  # "half a dozen"
+        return vocab.numbers[" ".join(words)]
+    total, current, seen = 0, 0, False
+    for word in words:
+        if word in ("and", "a", ""):
+            continue
+        if word in vocab.scales:
+            scale = vocab.scales[word]
+            if scale >= 1000:
+                total, current = (total + max(current, 1)) * scale, 0
+            else:
+                current = max(current, 1) * scale
+        elif word in vocab.numbers:
+            current += vocab.numbers[word]
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def singular(word: str, vocab: Vocab) -> str:
+    w = word.lower().strip("'’")
+    if w in vocab.singular_of:
+        return vocab.singular_of[w]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ses", "xes", "ches", "shes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def is_plural(word: str, vocab: Vocab) -> bool:
+    w = word.lower().strip("'’")
+    if w in vocab.plural:
+        return True
+    return len(w) > 2 and w.endswith("s") and not w.endswith(("ss", "us", "is")) and w not in vocab.stop
+
+
+def subject_class(subject: str | None, vocab: Vocab) -> str | None:
+    """What a subject counts, for telling restatements apart: its head noun, by class."""
+    if not subject:
+        return None
+    words = _WORD.findall(subject)
+    if not words:
+        return None
+    head = singular(words[-1], vocab)
+    return vocab.classes.get(head, head)
+
+
+# --------------------------------------------------------------------------- reading the text
+def _tokens(text: str, pos: int, limit: int = 200) -> list:
+    return list(_TOKEN.finditer(text, pos, min(len(text), pos + limit)))
+
+
+def _line_len(text: str, pos: int) -> int:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return (end if end >= 0 else len(text)) - start
+
+
+def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -> tuple[int, int] | None:
+    """The span of the noun phrase that starts at `pos`: words up to a stopword, a mark,
+    or the end of its plural head ("active data sharing agreements", "human rights
+    organisations", "Freedom of Information Act (FOIA) requests")."""
+    toks = _tokens(text, pos)
+    words: list = []
+    plural_seen = False
+    i = 0
+    while i < len(toks) and len(words) < 8:
+        m = toks[i]
+        tok = m.group()
+        if tok == "\n":  # a wrapped sentence goes on in lower case on the next line
+            if _line_len(text, m.start()) >= _WRAPPED_LINE and i + 1 < len(toks) and toks[i + 1].group()[0].islower():
+                i += 1
+                continue
+            break
+        if tok.startswith("(") and len(tok) > 2 and words and words[-1].group()[0].isupper():
+            words.append(m)  # "Department for Work and Pensions (DWP)"
+            i += 1
+            continue
+        if not tok[0].isalpha():
+            break
+        low = tok.lower()
+        if (low in vocab.connectors and words and words[-1].group()[0].isupper()
+                and i + 1 < len(toks) and toks[i + 1].group()[0].isupper()):
+            words.append(m)  # "Freedom of Information"
+            i += 1
+            continue
+        if low in vocab.stop and not (allow_no and low == "no" and not words):
+            break
+        if plural_seen and not is_plural(low, vocab):
+            break
+        if not words and low.endswith("ing"):
+            break
+        words.append(m)
+        plural_seen = plural_seen or is_plural(low, vocab)
+        i += 1
+    while words and words[-1].group().lower() in vocab.connectors:
+        words.pop()
+    if not words:
+        return None
+    return words[0].start(), words[-1].end()
+
+
+def sentence_bounds(text: str, pos: int, reach: int = 400) -> tuple[int, int]:
+    lo = max(0, pos - reach)
+    start = lo
+    for m in _SENTENCE_END.finditer(text, lo, pos):
+        start = m.end()
+    m = _SENTENCE_END.search(text, pos, min(len(text), pos + reach))
+    return start, (m.start() if m else min(len(text), pos + reach))
+
+
+def party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple[int, int]]) -> str | None:
+    """The last capitalised name in text[start:pos] ("the Home Office / UKVI", "Ministry of
+    Justice (MoJ)"), leaving out the word that opens the sentence and dates (`skip`)."""
+    lo = max(start, pos - 200)
+    toks = list(_TOKEN.finditer(text, lo, pos))
+    best: list = []
+    run: list = []
+    first = lo == start
+    for j, m in enumerate(toks):
+        tok = m.group()
+        capital = (tok[0].isupper() and tok not in vocab.party_stop and not (first and tok[0].isalpha())
+                   and not any(s <= m.start() < e for s, e in skip))
+        if tok[0].isalpha():
+            first = False
+        if capital or (tok.startswith("(") and run):
+            run.append(m)
+        elif run and (tok.lower() in vocab.connectors) and j + 1 < len(toks) and toks[j + 1].group()[0].isupper():
+            run.append(m)
+        elif tok == "\n" and run:
+            continue
+        else:
+            if run:
+                best = run
+            run = []
+        if tok in ".!?":
+            first = True
+    if run:
+        best = run
+    while best and best[-1].group().lower() in vocab.connectors:
+        best.pop()
+    if not best:
+        return None
+    return _SPACES.sub(" ", text[best[0].start():best[-1].end()])
+
+
+
+def rule_or_none(rules: RuleSet, rule_id: str):
+    """A rule of the file by id, or None when a rules directory leaves it out."""
+    try:
+        return rules.get(rule_id)
+    except KeyError:
+        return None
+
+
+def heading_subject(ctx: Context, rules: RuleSet, vocab: Vocab, pos: int, cue_list: list[Candidate]) -> str | None:
+    """The subject of the nearest "number of X" / "how many X" heading before `pos`
+    that names one ("how many were rejected" names none)."""
+    near = [c for c in cue_list if c.rule.id == "counts.cue.number_of" and c.match is not None
+            and c.start < pos and pos - c.start <= c.rule.window]
+    for cue in reversed(near):
+        s = read_subject(ctx.text, cue.match.start("subject"), vocab)
+        if s is not None:
+            ctx.note(cue.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {cue.text[:40]!r}")
+            return ctx.text[s[0]:s[1]]
+    return None
+
+
+def looks_like_period(ctx: Context, period_rule, label: str | None, span: tuple[int, int] | None = None) -> bool:
+    if not label:
+        return False
+    if span is not None and any(d.span[0] < span[1] and span[0] < d.span[1] for d in ctx.items.get("dates", [])):
+        return True
+    if period_rule is None:
+        return False
+    m = period_rule.compiled.match(label.strip())
+    return m is not None and m.end() == len(label.strip())
+
+
