@@ -176,6 +176,11 @@ def test_a_duration_restated_in_brackets_is_still_a_duration():
     assert values("We will respond within twenty (20) working days.") == []
 
 
+def test_the_number_of_x_was_n():
+    c = only("The total number of FOI requests received in 2019 was 1,234.")
+    assert (c.value, c.subject) == (1234, "FOI requests")
+
+
 def test_half_a_dozen():
     c = only("We've submitted half a dozen FOI requests to Westminster City Council.")
     assert (c.value, c.subject) == (6, "FOI requests")

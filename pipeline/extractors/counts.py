@@ -33,6 +33,7 @@ from pipeline.rules import RuleSet, RuleTimeout
 __all__ = ["run", "number_value", "vocab_of", "TABLE_RULE"]
 
 MEASURE_CUE = "counts.cue.measure"
+NUMBER_OF_CUE = "counts.cue.number_of"
 ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at one place (after a number, a label's start), never scanned
 
 _RESTATED = regex.compile(r"[ \t]*\([ \t]*(\d[\d,]*)[ \t]*\)")  # "seven (7)"
@@ -178,6 +179,7 @@ class ProseCounts:
         self.ctx, self.rules, self.vocab, self.facts, self.tokens = ctx, rules, vocab, facts, tokens
         self.text = ctx.text
         self.cue_list = cue_list
+        self.cue_starts = [c.start for c in cue_list]
         self.approx = [c for c in self.cue_list if c.rule.id == "counts.cue.approximation"]
         self.approx_ends = [c.end for c in self.approx]
         self.period_rule = rule_or_none(rules, PERIOD_CUE)
@@ -357,10 +359,21 @@ class ProseCounts:
         if noun and noun.group("noun").lower() not in self.vocab.stop:
             r.subject = noun.group("noun")  # "copies of eight (8) in total"
             return
-        r.subject = self._breakdown_subject(cand)
+        r.subject = self._breakdown_subject(cand) or self._sentence_number_of(cand)
         if r.subject is None:
             r.subject = self._elliptic_subject(cand, end)
             r.borrowed = r.subject is not None
+
+    def _sentence_number_of(self, cand: Candidate) -> str | None:
+        """"The total number of FOI requests received in 2019 was 1,234": the subject
+        named earlier in the figure's own sentence."""
+        s_start, _ = sentence_bounds(self.text, cand.start)
+        own = [c for c in self.cue_list[self._cue_index(s_start):self._cue_index(cand.start)]
+               if c.rule.id == NUMBER_OF_CUE]
+        return heading_subject(self.ctx, self.rules, self.vocab, cand.start, own) if own else None
+
+    def _cue_index(self, pos: int) -> int:
+        return bisect.bisect_left(self.cue_starts, pos)
 
     def _breakdown_subject(self, cand: Candidate) -> str | None:
         """(two in the DSAP worksheet and one in the pre DSAP shares): the count it breaks down."""
