@@ -38,7 +38,9 @@ PUBLIC_DOMAINS = re.compile(r"(?i)(?:\.gov\.uk|\.nhs\.uk|\.nhs\.net|\.police\.uk
                             r"ico\.org\.uk|\.gov\.ie|\.gov)$")
 WDTK_REQUEST = re.compile(r"(?i)^(?:foi\+)?request-\d+-[0-9a-f]+@")
 _UUENCODED = re.compile(r"(?ms)^begin [0-7]{3,4} (\S[^\n]*)\n(.*?)^`?\nend\n?")
-_PREFIX = re.compile(r"(?i)^(?:(?:re|fw|fwd|aw|sv)\s*(?:\[\d+\])?:\s*)+")
+# Reply marks, and WDTK's own subject line around a request's title
+_PREFIX = re.compile(r"(?i)^(?:(?:re|fw|fwd|aw|sv)\s*(?:\[\d+\])?:\s*)*"
+                     r"(?:(?:internal review of )?freedom of information request\s*[-–:]\s*)?")
 _FOLDS = re.compile(r"(?:\n*FOLDED_QUOTED_SECTION\n*)+")
 
 
