@@ -18,6 +18,7 @@ import yaml
 
 from pipeline.check import checked_pipeline
 from pipeline.explain import describe
+from pipeline.extract import parse
 from pipeline.flows import output_path
 from pipeline.ingest import IngestError, discover, read_source, relative_name
 from pipeline.models import CATEGORIES
@@ -123,7 +124,7 @@ def diff_corpus(raw: str | Path = "raw", against: str | Path = "extracted",
         rel = relative_name(path, raw)
         try:
             src = read_source(path, raw)
-            doc = nlp(src.text)
+            doc = parse(nlp, src.text, src.preset)
             new = record_from_context(doc._.foi, source_path=rel, sha256=src.sha256,
                                       rules_fingerprint=loaded.fingerprint).to_dict()
             documents.append(diff_document(rel, _read_output(output_path(rel, against)), new))

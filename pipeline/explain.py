@@ -16,6 +16,7 @@ from rich.text import Text
 
 from pipeline.check import checked_pipeline
 from pipeline.context import Context
+from pipeline.extract import parse
 from pipeline.ingest import read_source
 from pipeline.models import CATEGORIES, Item
 from pipeline.record import Record, record_from_context
@@ -43,7 +44,7 @@ def explain(path: str | Path, rules: str | Path = "rules") -> Explained:
     path = Path(path)
     src = read_source(path, path)
     _, nlp = checked_pipeline(rules)
-    ctx: Context = nlp(src.text)._.foi
+    ctx: Context = parse(nlp, src.text, src.preset)._.foi
     record = record_from_context(ctx, source_path=str(path), sha256=src.sha256, rules_fingerprint="")
     return Explained(path, ctx, record)
 

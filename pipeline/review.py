@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from pipeline.check import checked_pipeline, relative_to_cwd
 from pipeline.explain import summary
+from pipeline.extract import parse
 from pipeline.flows import output_path
 from pipeline.ingest import IngestError, discover, read_source, relative_name
 from pipeline.models import CATEGORIES, Item
@@ -156,7 +157,7 @@ def review(sources: list[Path], out_dir: Path, rules: str | Path = "rules") -> R
             except IngestError as e:
                 page.error = str(e)
                 continue
-            ctx = nlp(src.text)._.foi
+            ctx = parse(nlp, src.text, src.preset)._.foi
             page.record = record_from_context(ctx, source_path=rel, sha256=src.sha256,
                                               rules_fingerprint=loaded.fingerprint)
             index_href = "../" * rel.count("/") + "index.html"
