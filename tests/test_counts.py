@@ -274,6 +274,12 @@ def test_a_definite_mention_points_back_whatever_its_party():
     assert [len(c.mentions) for c in run_counts(text)] == [1]
 
 
+def test_a_far_restatement_folds_whatever_party_its_sentence_names():
+    text = ("The Home Office made 25 requests to the DfE.\n\n" + "Some other words here. " * 200 +
+            "\n\nThe DfE received 25 requests from the Home Office.")
+    assert [len(c.mentions) for c in run_counts(text)] == [1]
+
+
 def test_occasions_and_requests_of_one_fact_fold():
     text = ("We know that on 18 occasions the Police searched the database.\n"
             "Each of the 18 requests may have been for many people.\n"

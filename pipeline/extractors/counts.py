@@ -40,6 +40,7 @@ _RESTATED = regex.compile(r"[ \t]*\([ \t]*(\d[\d,]*)[ \t]*\)")  # "seven (7)"
 _PARTITIVE_AFTER = regex.compile(r"[ \t\n]+of[ \t\n]+(?:these|those|them|which|whom|the)\b", regex.I)
 _PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|the)[ \t\n,]*$", regex.I)
 _NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)[ \t\n]+of[ \t\n]*$")
+PARALLEL_WINDOW = 3000  # statements this close that name different parties count different things
 _DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[ \t]+of[ \t]+the|all[ \t]+(?:of[ \t]+)?the)[ \t\n]*(?:c\.[ \t]*)?$", regex.I)
 _UNIT_GAP = regex.compile(r"\+?[ \t]*[-–]?[ \t\n]*")  # "5+ years", "12-month", "20\nworking days"
 _NEXT_WORD = regex.compile(r"[ \t\n]*([A-Za-z]+)")
@@ -47,6 +48,19 @@ _LOWER_NEXT_LINE = regex.compile(r"[ \t|]*\n[ \t]*[a-z]")  # the sentence goes o
 
 
 # --------------------------------------------------------------------------- facts
+@dataclass
+class Mention:
+    """What folding needs to know of a number in prose to find the fact it restates."""
+
+    value: int
+    pos: int
+    kind: str | None = None
+    party: str | None = None
+    qualifier: str | None = None
+    partitive: bool = False
+    definite: bool = False
+
+
 @dataclass
 class Fact:
     """A count being built: the item and what the folding of restatements needs."""
@@ -75,25 +89,25 @@ class Facts:
             self.prose.append(fact)
         self.by_value.setdefault(fact.value, []).append(fact)
 
-    def restated(self, value: int, kind: str | None, party: str | None, qualifier: str | None,
-                 partitive: bool, definite: bool = False) -> Fact | None:
-        """The fact that a mention with these attributes restates, if any. A definite
-        mention ("the 20 HO requests") points back whatever party its sentence names."""
-        same = self.by_value.get(value, [])
+    def restated(self, m: Mention) -> Fact | None:
+        """The fact that mention `m` restates, if any. Near-by statements naming different
+        parties are parallel facts ("gives two ... for the Home Office", "gives two ... for
+        DWP"); a definite mention ("the 20 HO requests") or a far one points back anyway."""
+        same = self.by_value.get(m.value, [])
         layouts = [f for f in same if f.layout]
         for f in same:
             if f.layout:
-                if kind is None and (qualifier is None or qualifier in (f.count.qualifier or "")):
+                if m.kind is None and (m.qualifier is None or m.qualifier in (f.count.qualifier or "")):
                     return f
-                if kind is not None and kind == f.kind and len(layouts) == 1:
+                if m.kind is not None and m.kind == f.kind and len(layouts) == 1:
                     return f
                 continue
-            if partitive and f.partitive:
+            if m.partitive and f.partitive:
                 continue
-            if kind is not None and f.kind is not None and kind != f.kind and "any" not in (kind, f.kind):
+            if m.kind is not None and f.kind is not None and m.kind != f.kind and "any" not in (m.kind, f.kind):
                 continue
-            if (not definite and not f.definite and party and f.count.party
-                    and _norm(party) != _norm(f.count.party)):
+            parallel = not (m.definite or f.definite) and abs(m.pos - f.count.span[0]) <= PARALLEL_WINDOW
+            if parallel and m.party and f.count.party and _norm(m.party) != _norm(f.count.party):
                 continue
             return f
         return None
@@ -236,8 +250,8 @@ class ProseCounts:
         kind = subject_class(r.subject, self.vocab)
         definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
         layout = r.form in LAYOUT_FORMS
-        fact = None if layout else self.facts.restated(r.value, None if r.borrowed else kind, party,
-                                                       r.how, r.partitive, definite)
+        mention = Mention(r.value, cand.start, None if r.borrowed else kind, party, r.how, r.partitive, definite)
+        fact = None if layout else self.facts.restated(mention)
         if fact is not None:
             fact.count.mentions.append(cand.span)
             fact.count.mentions.extend(r.mentions)
@@ -473,7 +487,7 @@ class ProseCounts:
             return self._drop(cand, f"'no {subject}' answers no tally")
         s_start, _ = sentence_bounds(self.text, cand.start)
         party = party_before(self.text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
-        fact = self.facts.restated(0, kind, party, None, False)
+        fact = self.facts.restated(Mention(0, cand.start, kind, party))
         if fact is not None:
             fact.count.mentions.append(cand.span)
             return None
