@@ -80,7 +80,9 @@ def discover(root: Path) -> Iterator[Path]:
     content: a file whose name says nothing is yielded when its first bytes are a
     PDF, a mail or a zip, or are binary (so that it is reported, not silently left
     out). A browser's `NAME_files/` folder beside a saved `NAME.html` is skipped.
-    Besides, anything a reviewer would take for a document is yielded so that
+    Where a text file and a file to convert share a name (`x.txt` beside `x.html`, as
+    a page and its text rendering), the text file is the one yielded: both would write
+    `x.yaml`. Besides, anything a reviewer would take for a document is yielded so that
     `read_source` reports it: symbolic links, and folders named like documents (`x.txt/`)
     or linked in (never followed: a link may loop or lead out of `root`).
     """
@@ -94,9 +96,12 @@ def discover(root: Path) -> Iterator[Path]:
             if not name.startswith(".") and (_is_text_name(name) or (here / name).is_symlink()):
                 yield here / name
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _page_assets(d, filenames))
+        rendered = {Path(n).stem for n in filenames if _is_text_name(n)}
         for name in sorted(filenames):
             if name.startswith(".") or name.endswith(".key.yaml"):
                 continue
+            if not _is_text_name(name) and Path(name).stem in rendered:
+                continue  # a saved page or file beside its text rendering: the text is the input
             if _is_input_name(name) or (here / name).is_symlink() or _is_input_content(here / name):
                 yield here / name
 
@@ -219,10 +224,13 @@ def _check_kind(path: Path, max_bytes: int) -> None:
 
 
 def _check_output_clash(path: Path, root: Path) -> None:
-    """`a.md` and `a.txt` (or `a.html`) would all write `a.yaml`: the first in name order keeps it."""
+    """`a.md` and `a.txt` would both write `a.yaml`: the first in name order keeps it; so
+    for `a.pdf` and `a.docx`. (A text beside a file to convert is discovery's to settle.)"""
     if root.is_file():
         return
-    for suffix in sorted(INPUT_SUFFIXES | {s.upper() for s in INPUT_SUFFIXES}):
+    text = path.suffix.lower() in TEXT_SUFFIXES
+    family = TEXT_SUFFIXES if text else INPUT_SUFFIXES - TEXT_SUFFIXES
+    for suffix in sorted(family | {s.upper() for s in family}):
         other = path.with_suffix(suffix)
         if other.name < path.name and (other.is_file() or other.is_symlink()):
             raise IngestError(f"its output would overwrite that of {other.name} (same name, another suffix)")

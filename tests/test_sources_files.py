@@ -100,3 +100,14 @@ def test_a_damaged_office_file_is_reported_not_a_crash(tmp_path):
     (tmp_path / "reply.docx").write_bytes(good[: len(good) // 2])
     with pytest.raises(IngestError, match="docx"):
         read_source(tmp_path / "reply.docx", tmp_path)
+
+
+def test_a_file_beside_its_text_rendering_leaves_the_text_as_the_input(tmp_path):
+    (tmp_path / "thread.html").write_text("<html><body><p>Request</p></body></html>")
+    (tmp_path / "thread.txt").write_text("Request\n")
+    (tmp_path / "reply.pdf").write_bytes(pdf_letter())
+    (tmp_path / "reply.docx").write_bytes(docx_letter())
+    assert sorted(p.name for p in discover(tmp_path)) == ["reply.docx", "reply.pdf", "thread.txt"]
+    assert read_source(tmp_path / "thread.html", tmp_path).kind == "html"  # named outright, it is read
+    with pytest.raises(IngestError, match="would overwrite that of reply.docx"):
+        read_source(tmp_path / "reply.pdf", tmp_path)
