@@ -17,6 +17,7 @@ no subject of its own can only restate; if it restates nothing it is dropped.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 
 import regex
@@ -202,21 +203,21 @@ class ProseCounts:
         self.date_starts = [d.span[0] for d in self.dates]
         self.taken = self._taken_spans()
         self.taken_starts = [s for s, _ in self.taken]
+        self.taken_reach = list(itertools.accumulate((e for _, e in self.taken), max))
 
     def _taken_spans(self) -> list[tuple[int, int]]:
-        """Text other stages own: dates, references, exemptions and tables."""
+        """Text other stages own: dates, references, exemptions, tables and the items of
+        field lists ("Address Line 1" names a field, it counts nothing)."""
         spans = [tuple(i.span) for cat in ("dates", "references", "exemptions", "tables")
                  for i in self.ctx.items.get(cat, [])]
+        spans += [tuple(sp) for fl in self.ctx.items.get("field_lists", []) for sp in getattr(fl, "item_spans", [])]
         return sorted(spans)
 
     def _is_taken(self, s: int, e: int) -> bool:
         j = bisect.bisect_left(self.taken_starts, e) - 1
-        while j >= 0:
-            ts, te = self.taken[j]
-            if te > s:
+        while j >= 0 and self.taken_reach[j] > s:  # no span before j reaches s
+            if self.taken[j][1] > s:
                 return True
-            if s - ts > 5000:  # spans are short; tables are the longest
-                break
             j -= 1
         return False
 
