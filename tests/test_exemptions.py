@@ -52,6 +52,8 @@ def found(text: str, **kw) -> dict[tuple[str, str], str]:
      ["31(1)(2)", "35(1)(a)", "40(2)"]),
     ("regulation 12(4)(d) and (e)", ["12(4)(d)", "12(4)(e)"]),
     ("section 24 or 24A", ["24", "24A"]),
+    ("Section 31(1) (a) and (b)", ["31(1)(a)", "31(1)(b)"]),
+    ("Section 12 (4) (b)", ["12(4)(b)"]),
 ])
 def test_a_list_splits_into_sections_as_cited(written, canonical):
     assert [c.section for c in sections(written)] == canonical
@@ -233,6 +235,36 @@ def test_qualified_where_the_text_says():
             "carried out.")
     (item,) = exemptions_in(text)
     assert (item.stance, item.qualified) == ("applied", True)
+
+
+def test_a_short_name_the_text_defines_keeps_its_act():
+    text = ("The Environmental Information (Scotland) Regulations 2004 (the EIRs) apply. The Council said "
+            "the information was excepted from disclosure in terms of regulation 10(4)(b) of the EIRs.")
+    assert found(text) == {("EISR", "10(4)(b)"): "applied"}
+
+
+def test_the_same_ground_named_again_without_a_cue_is_applied():
+    text = ("Figures for two teams have been removed under Section 31(1)(a) – Law enforcement.\n\n"
+            "Factors favouring disclosure for section 31(1)\nThere is a public interest in openness.")
+    assert found(text) == {("FOIA", "31(1)(a)"): "applied", ("FOIA", "31(1)"): "applied"}
+
+
+def test_exemption_statistics_on_lines_of_figures_stay_cited():
+    text = ("Exemptions used in 2024\ns12. Cost of compliance exceeds appropriate limit: 28\n"
+            "s14. Vexatious or repeated request: 16\n")
+    assert found(text) == {("FOIA", "12"): "cited", ("FOIA", "14"): "cited"}
+
+
+def test_a_section_of_a_police_power_is_not_an_exemption():
+    text = "Please split the searches by power, e.g. S23 Misuse of Drugs and S1 PACE, under the FOI Act."
+    assert found(text) == {}
+
+
+def test_provisions_listed_after_withholding_under_various_exemptions_are_applied():
+    text = ("Summary\nThe Authority withheld the information under various exemptions in FOISA.\n"
+            "Relevant statutory provisions\nFreedom of Information (Scotland) Act 2002 (FOISA) sections 1(1) "
+            "(General entitlement); 36(2) (Confidentiality); 38(1)(b) (Personal data)\n")
+    assert found(text) == {("FOISA", "36(2)"): "applied", ("FOISA", "38(1)(b)"): "applied"}
 
 
 # --------------------------------------------------------------------------- robustness

@@ -12,9 +12,9 @@ from pipeline.context import Context
 from pipeline.rules import RuleSet
 
 # A sentence ends at . ! ? before a capital (not "s. 12" or "No. 10"), at a blank
-# line, or before a bullet or numbered line.
+# line, before a bullet or numbered line, or after a "label: 16" line of figures.
 _SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘'(]?[A-Z•])|\n[ \t\u00a0]*\n"
-                           r"|\n(?=[ \t]*(?:[-•*▪]|\d{1,2}[.)]|\([a-z\d]{1,3}\))[ \t])")
+                           r"|\n(?=[ \t]*(?:[-•*▪]|\d{1,2}[.)]|\([a-z\d]{1,3}\))[ \t])|:[ \t]*\d[\d,]*[ \t]*\n")
 _DEAR = re.compile(r"(?m)^[ \t]*Dear\s")
 _CELL_SPLIT = re.compile(r"\||\t")
 _TABLE_BLOCK = re.compile(r"(?m)^[^\n|\t]*[|\t][^\n]*(?:\n[^\n|\t]*[|\t][^\n]*)*")  # a run of lines with | or tabs
@@ -48,7 +48,9 @@ class Vocab:
     sign_off: re.Pattern
     table_header: re.Pattern
     withholding: re.Pattern
+    several_exemptions: re.Pattern
     title_stopwords: frozenset[str]
+    defining: list[tuple[re.Pattern, str]] = field(repr=False, default_factory=list)
     _acts_any: re.Pattern = field(repr=False, default=None)
 
     _cache = {}  # id(ruleset) -> (ruleset, Vocab)
@@ -78,29 +80,49 @@ class Vocab:
             sign_off=re.compile(v["sign_off"]),
             table_header=re.compile(v["table_header"]),
             withholding=re.compile(v["withholding"]),
+            several_exemptions=re.compile(v["several_exemptions"]),
             title_stopwords=frozenset(w.lower() for w in v["title_stopwords"]),
+            defining=[(re.compile(rf"(?:{p})\s*\((?:the\s+)?(?P<short>[A-Za-z()]{{2,12}})\)"), code)
+                      for p, code in v["acts"].items() if code not in ("ACT", "REGS")],
             _acts_any=re.compile(rf"\b(?:{proper})\b"),
         )
 
     # ---- acts
-    def code(self, name: str) -> str:
+    def code(self, name: str, defined: dict[str, str] | None = None) -> str:
+        if defined and name.rstrip("s") in defined:
+            return defined[name.rstrip("s")]
         return next((code for pattern, code in self.act_names if pattern.fullmatch(name)), "ACT")
 
-    def act_after(self, text: str, end: int) -> str | None:
+    def defined_names(self, ctx: Context) -> dict[str, str]:
+        """Short names a text gives an instrument where they would otherwise mean another:
+        "Environmental Information (Scotland) Regulations 2004 (the EIRs)" makes "EIRs" the
+        Scottish Regulations in that text (once per document)."""
+        defined = getattr(ctx, "_act_short_names", None)
+        if defined is None:
+            defined = {}
+            for pattern, code in self.defining:
+                for m in pattern.finditer(ctx.text):
+                    short = m.group("short")
+                    if self.code(short) not in ("ACT", "REGS", code):
+                        defined.setdefault(short.rstrip("s"), code)
+            ctx._act_short_names = defined  # a cache on the context, not data
+        return defined
+
+    def act_after(self, text: str, end: int, defined: dict[str, str] | None = None) -> str | None:
         """The Act named right after a list ("... of the Freedom of Information Act 2000")."""
         m = self.after.match(text, end, end + 160)
-        return self.code(m.group("name")) if m else None
+        return self.code(m.group("name"), defined) if m else None
 
-    def act_before(self, text: str, start: int) -> str | None:
+    def act_before(self, text: str, start: int, defined: dict[str, str] | None = None) -> str | None:
         m = self.before.search(text[max(0, start - 120):start])
-        return self.code(m.group("name")) if m else None
+        return self.code(m.group("name"), defined) if m else None
 
-    def act_in(self, text: str, start: int, end: int) -> str | None:
+    def act_in(self, text: str, start: int, end: int, defined: dict[str, str] | None = None) -> str | None:
         """The last Act named by its proper name in text[start:end]."""
         last = None
         for m in self._acts_any.finditer(text, start, end):
             last = m
-        return self.code(last.group(0)) if last else None
+        return self.code(last.group(0), defined) if last else None
 
     # ---- sections
     def is_exemption(self, act: str, section: str) -> bool:

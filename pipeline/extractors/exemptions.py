@@ -37,6 +37,7 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
     requester = requester_spans(ctx, vocab)
     default_act = document_act(ctx.text, vocab)
     found: dict[tuple[str, str], Exemption] = {}
+    uncued: set[tuple[str, str]] = set()
     for cand in candidates:
         if cand.attrs.get("table_label") and cand.start not in vocab.table_labels(ctx):
             ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r} is not under an exemptions header")
@@ -50,9 +51,12 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
             said = stance
             if stance.stance == "cited" and title and not cand.attrs.get("table_label"):
                 said = _withheld_for(ctx, cand, title, vocab) or stance
+            if said.stance == "cited" and said.evidence is None and not cand.attrs.get("table_label"):
+                uncued.add((act, section))
             _keep(found, Exemption(text=ctx.text[span[0]:span[1]], span=span, rule=cand.rule.id, act=act,
                                    section=section, stance=said.stance, qualified=stance.qualified,
                                    evidence=said.evidence), vocab)
+    _same_ground(ctx, found, uncued)
     ctx.items[CATEGORY].extend(sorted(found.values(), key=lambda e: e.span))
 
 
@@ -137,10 +141,11 @@ def _act_of(ctx: Context, cand: Candidate, vocab: Vocab, default: str) -> str:
     """The Act named right after or before the list, else in its sentence, else the document's."""
     text = ctx.text
     regulation = cand.attrs.get("instrument") == "regulation"
-    named = vocab.act_after(text, cand.end) or vocab.act_before(text, cand.start)
+    defined = vocab.defined_names(ctx)
+    named = vocab.act_after(text, cand.end, defined) or vocab.act_before(text, cand.start, defined)
     if named is None:
         start, _ = sentence_bounds(ctx, cand.start)
-        named = vocab.act_in(text, start, cand.start)
+        named = vocab.act_in(text, start, cand.start, defined)
     if named in (None, "ACT", "REGS"):
         if regulation or named == "REGS":
             return "EISR" if default == "FOISA" else "EIR"
@@ -151,14 +156,31 @@ def _act_of(ctx: Context, cand: Candidate, vocab: Vocab, default: str) -> str:
 def _withheld_for(ctx: Context, cand: Candidate, title: str, vocab: Vocab) -> Stance | None:
     """A provision listed with its title, "33(1)(b) (Commercial interests and the economy)",
     is applied where the text says information was withheld for that reason:
-    "withheld other information which it considered to be commercially confidential"."""
+    "withheld other information which it considered to be commercially confidential",
+    or withheld "under various exemptions" without naming them."""
     stems = vocab.title_stems(title)
-    for start, end in vocab.withholding_sentences(ctx) if stems else ():
+    for start, end in vocab.withholding_sentences(ctx):
         sentence = ctx.text[start:end].lower()
-        if any(re.search(rf"\b{re.escape(stem)}", sentence) for stem in stems):
+        if vocab.several_exemptions.search(sentence) or any(re.search(rf"\b{re.escape(stem)}", sentence)
+                                                             for stem in stems):
             ctx.note(cand.rule.id, CATEGORY, "cue", cand.span, f"withheld for {title!r} at {start}-{end}")
             return Stance("applied", re.sub(r"\s+", " ", ctx.text[start:end]).strip())
     return None
+
+
+def _same_ground(ctx: Context, found: dict[tuple[str, str], Exemption], uncued: set[tuple[str, str]]) -> None:
+    """A section named with no cue is applied where the authority applies the same ground
+    under a fuller or a shorter citation: "Factors favouring disclosure for section 31(1)"
+    beside "Section 31(1) (a) and (b)" withheld; "Section 27(1) Information is exempt if"
+    in the annex of a letter applying "Section 27"."""
+    applied = [key for key, item in found.items() if item.stance == "applied"]
+    for act, section in uncued:
+        item = found[(act, section)]
+        ground = next((s for a, s in applied if a == act and (s.startswith(section + "(")
+                                                                or section.startswith(s + "("))), None)
+        if item.stance == "cited" and item.evidence is None and ground:
+            item.stance, item.evidence = "applied", f"applied as {ground}"
+            ctx.note(item.rule, CATEGORY, "cue", item.span, f"same ground as {act} {ground} -> stance=applied")
 
 
 def _keep(found: dict[tuple[str, str], Exemption], item: Exemption, vocab: Vocab) -> None:
