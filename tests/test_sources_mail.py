@@ -8,11 +8,11 @@ import re
 import time
 from email.message import EmailMessage
 
-import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline.extract import extract, pipeline_for
 from pipeline.flows import process_batch
-from pipeline.sources import convert, kind_of
+from pipeline.sources import SourceError, convert, kind_of
 from pipeline.sources.folding import MARKER, fold
 
 from conftest import RULES, shared_dir
@@ -147,3 +147,23 @@ def test_the_ico_decision_notice_inside_a_mail_gives_its_text_and_reference():
     (reference,) = [r for r in record.references if r.value == "FS50379341"]
     assert reference.kind == "ico_case"
     assert any(attachment.span[0] <= s < attachment.span[1] for s, _ in [reference.span] + reference.mentions)
+
+
+def test_a_hostile_rule_line_cannot_stall_the_folding():
+    body = "Dear Sir,\n\n" + "-" * 100_000 + "\nconfidential\n"
+    began = time.perf_counter()
+    derived = convert("eml", bytes(mail("a@b.gov.uk", REQUEST_BOX, "Mon, 1 Mar 2012 10:00:00 +0000", body)))
+    assert time.perf_counter() - began < 30
+    assert derived.text.count("Dear Sir,") == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=3000), st.sampled_from(["eml", "mbox"]))
+def test_any_bytes_as_mail_give_a_thread_or_a_reason(data, kind):
+    try:
+        derived = convert(kind, b"From: a@b\nSubject: x\n\n" + data)
+    except SourceError as e:
+        assert str(e)
+        return
+    for m in derived.preset.messages:
+        assert 0 <= m.span[0] < m.span[1] <= len(derived.text)

@@ -226,7 +226,7 @@ def _write(mails: list[Mail], kind: str) -> Derived:
         start = len(out)
         out.add(_head(mail))
         names = [name for name, _, _ in mail.files]
-        body = _fold(mail.body)
+        body = _fold(mail.body, index, derived.warnings)
         if body.strip():
             out.block(body)
         for name, ctype, content in mail.files:
@@ -250,8 +250,11 @@ def _head(mail: Mail) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _fold(body: str) -> str:
-    folded = fold(_derived.clean(body))
+def _fold(body: str, index: int, warnings: list[str]) -> str:
+    skipped: list[str] = []
+    folded = fold(_derived.clean(body), skipped=skipped)
+    if skipped:
+        warnings.append(f"message {index}: not folded (too slow on this text): {', '.join(skipped)}")
     return _FOLDS.sub(f"\n\n{FOLD_LINE}\n\n", folded).strip("\n")
 
 
