@@ -157,6 +157,18 @@ def test_a_number_ending_a_table_row_is_not_the_day_of_the_next_row_label():
     assert [d.text for d in dates_in(text)] == ["Jan", "Feb"]
 
 
+def test_month_labels_of_lines_of_figures_are_months_not_the_day_before_them():
+    text = ("How many requests did you receive each month between 1 April 2018 and 30 November 2018?\n"
+            "Apr: 63\nMay: 52\nOct: 55\nNov: 59\n")
+    assert values(text) == ["2018-04-01", "2018-11-30", "2018-04", "2018-05", "2018-10", "2018-11"]
+
+
+def test_dates_glued_to_a_label_or_to_the_cell_before_them_are_read():
+    assert values("Our RefAB/0123\nDate19 August 2016\n") == ["2016-08-19"]
+    assert values("Date received Date due\n15 April 201118 May 2011Please send the minutes") == [
+        "2011-04-15", "2011-05-18"]
+
+
 # --------------------------------------------------------------------------- years from context
 def test_a_yearless_date_takes_the_year_of_the_nearest_earlier_date():
     found = dates_in("Thank you for your request, which was received on 19/12/2016.\n\n"

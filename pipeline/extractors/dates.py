@@ -8,7 +8,9 @@ before it, and takes a missing year from context, in this order:
 1. a year labelling the line or the table column ("2010 (Q2 – 1st April – 30th June)",
    a table headed "2016" with rows "Jan", "Feb", ...);
 2. the year closing the list or range the date opens ("from 1st March to 1st October
-   2018", "September, October, November and December 2016");
+   2018", "September, October, November and December 2016"); for a month, the year
+   that puts it inside the period of data just named, if that is shorter than a year
+   ("each month between 1 April 2018 and 30 November 2018" / "Apr: 63");
 3. an anchor date: the nearest earlier date in the same message (for a day, an
    earlier day that does not bound a period of data; for a month, any date), else
    the message's own date, else the nearest earlier or later date in the document.
@@ -236,6 +238,23 @@ class YearContext:
             prev = nxt
         return None
 
+    def period_year(self, i: int) -> int | None:
+        """For a year-less month: the one year putting it inside the last period of data
+        named before it (two period dates in a row, less than a year apart)."""
+        m = self.mentions[i]
+        if m.day is not None or m.quarter:
+            return None
+        ends = [j for j in range(i) if self.mentions[j].role == "period" and self.mentions[j].year is not None
+                and not self.mentions[j].inferred][-2:]
+        if len(ends) < 2 or ends[1] != ends[0] + 1:
+            return None
+        a, b = (self.mentions[j] for j in ends)
+        first, last = (a.year, a.month), (b.year, b.month)
+        if not first < last or (last[0] - first[0]) * 12 + last[1] - first[1] >= 12:
+            return None
+        years = [y for y in sorted({a.year, b.year}) if first <= (y, m.month) <= last]
+        return years[0] if len(years) == 1 else None
+
     # -- 3. anchors
     def resolve(self) -> None:
         """Give every year-less mention a year, in text order, so each can anchor the next."""
@@ -256,6 +275,8 @@ class YearContext:
                 self.ctx.note(label.rule.id, "dates", "cue", m.cand.span, f"year {year}")
             return year
         year = self.list_year(i)
+        if year is None:
+            year = self.period_year(i)
         if year is not None:
             return year
         # a day is dated against correspondence first, not against dates bounding data periods
