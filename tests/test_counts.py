@@ -140,6 +140,14 @@ def test_wrapped_lines_carry_the_subject():
     assert (c.value, c.subject) == (3, "active data sharing agreements")
 
 
+def test_non_breaking_spaces_are_spaces():
+    text = ("•\xa0Filtering on the Welsh Government, there are three active data sharing agreements.\n"
+            "•\xa0Filtering on the police, there are no active data sharing agreements.\n"
+            "a reply within 20\xa0working days")
+    found = run_counts(text)
+    assert [(c.value, c.party) for c in found] == [(3, "Welsh Government"), (0, None)]
+
+
 def test_a_short_line_does_not_take_the_next_line_as_subject():
     assert values("Number of internal reviews\n2\nResponses Provided\n") == [2]
 

@@ -5,6 +5,8 @@ Mechanisms only: the word lists come from the `vocab` of `rules/counts.yaml`.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 
 import regex
@@ -17,8 +19,8 @@ CATEGORY = "counts"
 _TOKEN = regex.compile(
     r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
     r"|\([A-Z][A-Za-z]{1,12}\)"  # an acronym in brackets after a name: (DWP)
-    r"|\n[ \t]*(?=\n)|\n|[^\sA-Za-z]")
-_SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[•*·-]|\(?\w{1,3}[.)])[ \t])")
+    r"|\n[^\S\n]*(?=\n)|\n|[^\sA-Za-z]")
+_SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[•*·-]|\(?\w{1,3}[.)])[^\S\n])")
 _WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
 _SPACES = regex.compile(r"\s+")
 _WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
@@ -198,13 +200,15 @@ def sentence_bounds(text: str, pos: int, reach: int = 400) -> tuple[int, int]:
 
 
 def party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple[int, int]]) -> str | None:
-    """The last capitalised name in text[start:pos] ("the Home Office / UKVI", "Ministry of
-    Justice (MoJ)"), leaving out the word that opens the sentence and dates (`skip`)."""
+    """The party a count in text[start:pos] is for: the first capitalised name ("the Home
+    Office / UKVI", "Ministry of Justice (MoJ)") of the nearest clause before the number
+    that names one, as a clause's first name is mostly its subject ("the Home Office has
+    made requests of DfE data on 25 occasions"). Leaves out the word that opens the
+    sentence and dates (`skip`)."""
     lo = max(start, pos - 200)
+    names: list[tuple[int, list]] = []  # (clause number, tokens of a name)
+    clause, run, first = 0, [], lo == start
     toks = list(_TOKEN.finditer(text, lo, pos))
-    best: list = []
-    run: list = []
-    first = lo == start
     for j, m in enumerate(toks):
         tok = m.group()
         capital = (tok[0].isupper() and tok not in vocab.party_stop and not (first and tok[0].isalpha())
@@ -213,24 +217,28 @@ def party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple
             first = False
         if capital or (tok.startswith("(") and run):
             run.append(m)
-        elif run and (tok.lower() in vocab.connectors) and j + 1 < len(toks) and toks[j + 1].group()[0].isupper():
-            run.append(m)
-        elif tok == "\n" and run:
             continue
-        else:
-            if run:
-                best = run
+        if run and tok.lower() in vocab.connectors and j + 1 < len(toks) and toks[j + 1].group()[0].isupper():
+            run.append(m)
+            continue
+        if tok == "\n" and run:
+            continue
+        if run:
+            names.append((clause, run))
             run = []
-        if tok in ".!?":
+        if tok in ",;:" or tok.lower() in ("that", "which"):
+            clause += 1
+        elif tok in ".!?":
             first = True
     if run:
-        best = run
+        names.append((clause, run))
+    if not names:
+        return None
+    last_clause = names[-1][0]
+    best = next(run for c, run in names if c == last_clause)
     while best and best[-1].group().lower() in vocab.connectors:
         best.pop()
-    if not best:
-        return None
-    return _SPACES.sub(" ", text[best[0].start():best[-1].end()])
-
+    return _SPACES.sub(" ", text[best[0].start():best[-1].end()]) if best else None
 
 
 def rule_or_none(rules: RuleSet, rule_id: str):
@@ -241,23 +249,62 @@ def rule_or_none(rules: RuleSet, rule_id: str):
         return None
 
 
-def heading_subject(ctx: Context, rules: RuleSet, vocab: Vocab, pos: int, cue_list: list[Candidate]) -> str | None:
-    """The subject of the nearest "number of X" / "how many X" heading before `pos`
-    that names one ("how many were rejected" names none)."""
-    near = [c for c in cue_list if c.rule.id == "counts.cue.number_of" and c.match is not None
-            and c.start < pos and pos - c.start <= c.rule.window]
-    for cue in reversed(near):
-        s = read_subject(ctx.text, cue.match.start("subject"), vocab)
-        if s is not None:
-            ctx.note(cue.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {cue.text[:40]!r}")
-            return ctx.text[s[0]:s[1]]
-    return None
+class Spans:
+    """Spans of text (sorted, with a running maximum end) asked by bisection which of
+    them meet a stretch of text: a long document's many numbers stay cheap."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.reach = list(itertools.accumulate((e for _, e in self.spans), max))
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        out = []
+        j = bisect.bisect_left(self.starts, end) - 1
+        while j >= 0 and self.reach[j] > start:  # no span before j reaches `start`
+            if self.spans[j][1] > start:
+                out.append(self.spans[j])
+            j -= 1
+        return out
+
+    def overlaps(self, start: int, end: int) -> bool:
+        j = bisect.bisect_left(self.starts, end) - 1
+        while j >= 0 and self.reach[j] > start:
+            if self.spans[j][1] > start:
+                return True
+            j -= 1
+        return False
 
 
-def looks_like_period(ctx: Context, period_rule, label: str | None, span: tuple[int, int] | None = None) -> bool:
+class Headings:
+    """The "number of X" / "how many X" cues of a document, for the subject of the
+    figures below them."""
+
+    def __init__(self, cue_list: list[Candidate], rule_id: str):
+        self.cues = [c for c in cue_list if c.rule.id == rule_id and c.match is not None]
+        self.starts = [c.start for c in self.cues]
+
+    def subject_before(self, ctx: Context, vocab: Vocab, pos: int, since: int | None = None) -> str | None:
+        """The subject of the nearest heading before `pos` (within its rule's window, and
+        not before `since`) that names one ("how many were rejected" names none)."""
+        hi = bisect.bisect_left(self.starts, pos)
+        for j in range(hi - 1, max(-1, hi - 21), -1):
+            cue = self.cues[j]
+            if pos - cue.start > cue.rule.window or (since is not None and cue.start < since):
+                break
+            s = read_subject(ctx.text, cue.match.start("subject"), vocab)
+            if s is not None:
+                ctx.note(cue.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {cue.text[:40]!r}")
+                return ctx.text[s[0]:s[1]]
+        return None
+
+
+def looks_like_period(period_rule, label: str | None, span: tuple[int, int] | None = None,
+                      dates: Spans | None = None) -> bool:
+    """A label naming a period: a date the dates stage found in it, or the period label cue."""
     if not label:
         return False
-    if span is not None and any(d.span[0] < span[1] and span[0] < d.span[1] for d in ctx.items.get("dates", [])):
+    if span is not None and dates is not None and dates.overlaps(*span):
         return True
     if period_rule is None:
         return False

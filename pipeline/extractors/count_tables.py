@@ -7,14 +7,13 @@ import regex
 
 from pipeline.context import Context
 from pipeline.extractors.count_phrases import (
-    CATEGORY, Vocab, heading_subject, looks_like_period, number_value, rule_or_none)
-from pipeline.matching import Candidate
+    CATEGORY, Headings, Spans, Vocab, looks_like_period, number_value, rule_or_none)
 from pipeline.models import Count, Table
 from pipeline.rules import RuleSet
 
 TABLE_RULE = "counts.table_cell"  # the component that reads table cells
 PERIOD_CUE = "counts.cue.period_label"
-_CELL_WORD = regex.compile(r"[ \t]*([A-Za-z]+)")  # "1 monthly", "5 urgent"
+_CELL_WORD = regex.compile(r"[^\S\n]*([A-Za-z]+)")  # "1 monthly", "5 urgent"
 
 
 def _column_kind(table: Table, j: int, vocab: Vocab) -> str | None:
@@ -29,12 +28,14 @@ def _column_kind(table: Table, j: int, vocab: Vocab) -> str | None:
     return None
 
 
-def table_counts(ctx: Context, rules: RuleSet, vocab: Vocab, cue_list: list[Candidate]) -> list[Count]:
+def table_counts(ctx: Context, rules: RuleSet, vocab: Vocab, headings: Headings) -> list[Count]:
     """Every number in a table cell: subject from the column header, period/party from the row label."""
     out: list[Count] = []
+    dates = Spans([d.span for d in ctx.items.get("dates", [])])
+    taken = Spans([i.span for cat in ("dates", "references") for i in ctx.items.get(cat, [])])
     for index, table in enumerate(ctx.items.get("tables", [])):
         if isinstance(table, Table) and table.row_cells:
-            out.extend(TableCounts(ctx, rules, vocab, cue_list, table, index).counts())
+            out.extend(TableCounts(ctx, rules, vocab, headings, dates, taken, table, index).counts())
     return out
 
 
@@ -43,18 +44,19 @@ class TableCounts:
     figures themselves; column headers that are periods ("2020/21") make the row label
     the party and take the subject from the heading above the table."""
 
-    def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, cue_list: list[Candidate], table: Table,
-                 index: int):
+    def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, headings: Headings, dates: Spans,
+                 taken: Spans, table: Table, index: int):
         self.ctx, self.vocab, self.table, self.index = ctx, vocab, table, index
+        self.dates, self.taken = dates, taken
         self.number_rule = rules.get("counts.digits")
         self.period_rule = rule_or_none(rules, PERIOD_CUE)
-        self.heading = heading_subject(ctx, rules, vocab, table.span[0], cue_list)
+        self.heading = headings.subject_before(ctx, vocab, table.span[0])
         self.headers = [h.strip() for h in table.header]
         width = max(len(r) for r in table.row_cells)
         self.label_col = 0 if width > 1 and not self._figures_in_first_column() else None
         first = 1 if self.label_col == 0 else 0
         self.periods_across = bool(self.headers[first:]) and all(
-            looks_like_period(ctx, self.period_rule, h) for h in self.headers[first:] if h)
+            looks_like_period(self.period_rule, h) for h in self.headers[first:] if h)
         self.corner_period = self._corner_period()
         self.skip_cols = {j for j in range(width) if _column_kind(table, j, vocab)}
 
@@ -62,7 +64,7 @@ class TableCounts:
         """A first column of bare figures (not years) is data, not row labels."""
         cells = [row[0].text.strip() for row in self.table.row_cells if row]
         figures = [c for c in cells if regex.fullmatch(r"\d{1,3}(?:,\d{3})*|\d+", c)
-                   and not looks_like_period(self.ctx, self.period_rule, c)]
+                   and not looks_like_period(self.period_rule, c)]
         return len(figures) >= max(2, 0.8 * len(cells))
 
     def _corner_period(self) -> str | None:
@@ -71,8 +73,8 @@ class TableCounts:
         if self.label_col != 0 or not cells:
             return None
         s, e = cells[0].span
-        dates = [d.text for d in self.ctx.items.get("dates", []) if s <= d.span[0] and d.span[1] <= e]
-        return " – ".join(dates[:2]) or None
+        dates = sorted(d for d in self.dates.overlapping(s, e) if s <= d[0] and d[1] <= e)
+        return " – ".join(self.ctx.text[a:b] for a, b in dates[:2]) or None
 
     def counts(self) -> list[Count]:
         out = []
@@ -90,7 +92,7 @@ class TableCounts:
 
     def _cell_count(self, m, cell, label, column) -> Count | None:
         ctx, (s, e) = self.ctx, m.span()
-        if any(i.span[0] < e and s < i.span[1] for cat in ("dates", "references") for i in ctx.items.get(cat, [])):
+        if self.taken.overlaps(s, e):
             return None
         value = number_value(m.group(), self.vocab)
         if value is None:
@@ -103,7 +105,7 @@ class TableCounts:
             subject, period, party = self.heading, column, label_text
         else:
             subject = column or self.heading
-            is_period = label is not None and looks_like_period(ctx, self.period_rule, label_text, label.span)
+            is_period = label is not None and looks_like_period(self.period_rule, label_text, label.span, self.dates)
             period, party = (label_text, None) if is_period else (self.corner_period, label_text or None)
         count = Count(text=m.group(), span=(s, e), rule=TABLE_RULE, value=value, subject=subject,
                       qualifier=qualifier, period=period, party=party, table=self.index)

@@ -17,14 +17,13 @@ no subject of its own can only restate; if it restates nothing it is dropped.
 from __future__ import annotations
 
 import bisect
-import itertools
 from dataclasses import dataclass, field
 
 import regex
 
 from pipeline.context import Context
 from pipeline.extractors.count_phrases import (
-    CATEGORY, Vocab, heading_subject, looks_like_period, number_value, party_before, read_subject,
+    CATEGORY, Headings, Spans, Vocab, looks_like_period, number_value, party_before, read_subject,
     rule_or_none, sentence_bounds, subject_class, vocab_of)
 from pipeline.extractors.count_tables import PERIOD_CUE, TABLE_RULE, table_counts
 from pipeline.matching import Candidate, TokenMatchers, find_candidates
@@ -37,15 +36,18 @@ MEASURE_CUE = "counts.cue.measure"
 NUMBER_OF_CUE = "counts.cue.number_of"
 ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at one place (after a number, a label's start), never scanned
 
-_RESTATED = regex.compile(r"[ \t]*\([ \t]*(\d[\d,]*)[ \t]*\)")  # "seven (7)"
-_PARTITIVE_AFTER = regex.compile(r"[ \t\n]+of[ \t\n]+(?:these|those|them|which|whom|the)\b", regex.I)
-_PARTITIVE_BEFORE = regex.compile(r"\bof[ \t\n]+(?:these|those|them|which|whom|the)[ \t\n,]*$", regex.I)
-_NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)[ \t\n]+of[ \t\n]*$")
+_RESTATED = regex.compile(r"[^\S\n]*\([^\S\n]*(\d[\d,]*)[^\S\n]*\)")  # "seven (7)"
+_PARTITIVE_AFTER = regex.compile(r"\s+of\s+(?:these|those|them|which|whom|the)\b", regex.I)
+_PARTITIVE_BEFORE = regex.compile(r"\bof\s+(?:these|those|them|which|whom|the)[\s,]*$", regex.I)
+_NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)\s+of\s*$")
+PERIOD_ROLES = (None, "period", "other")  # dates a figure can be for (not when a letter was sent)
+_DATE_RANGE = regex.compile(r"\s*(?:and|to|-|–|until|till)\s*")
 PARALLEL_WINDOW = 3000  # statements this close that name different parties count different things
-_DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[ \t]+of[ \t]+the|all[ \t]+(?:of[ \t]+)?the)[ \t\n]*(?:c\.[ \t]*)?$", regex.I)
-_UNIT_GAP = regex.compile(r"\+?[ \t]*[-–]?[ \t\n]*")  # "5+ years", "12-month", "20\nworking days"
-_NEXT_WORD = regex.compile(r"[ \t\n]*([A-Za-z]+)")
-_LOWER_NEXT_LINE = regex.compile(r"[ \t|]*\n[ \t]*[a-z]")  # the sentence goes on below
+_DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[^\S\n]+of[^\S\n]+the|all[^\S\n]+(?:of[^\S\n]+)?the)\s*(?:c\.[^\S\n]*)?$", regex.I)
+_UNIT_GAP = regex.compile(r"\+?[^\S\n]*[-–]?\s*")  # "5+ years", "12-month", "20\nworking days"
+_NEXT_WORD = regex.compile(r"\s*([A-Za-z]+)")
+_LABEL_EDGE = regex.compile(r"^[\s•*·>|=–-]+|[\s|=–-]+$")  # bullets, bars, dashes around a label
+_LOWER_NEXT_LINE = regex.compile(r"(?:[^\S\n]|\|)*\n[^\S\n]*[a-z]")  # the sentence goes on below
 
 
 # --------------------------------------------------------------------------- facts
@@ -133,6 +135,10 @@ class Facts:
         return None
 
 
+def _distance(span: tuple[int, int], pos: int) -> int:
+    return max(span[0] - pos, pos - span[1], 0)
+
+
 def _norm(s: str) -> str:
     return regex.sub(r"[^a-z0-9]+", " ", s.lower().replace("the ", " ")).strip()
 
@@ -143,10 +149,11 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
         return
     vocab = vocab_of(rules)
     cue_list = scan_cues(ctx, rules)
+    headings = Headings(cue_list, NUMBER_OF_CUE)
     facts = Facts()
-    for count in table_counts(ctx, rules, vocab, cue_list):
+    for count in table_counts(ctx, rules, vocab, headings):
         facts.add(Fact(count, subject_class(count.subject, vocab), layout=True))
-    ProseCounts(ctx, rules, vocab, facts, cue_list, tokens).run()
+    ProseCounts(ctx, rules, vocab, facts, cue_list, headings, tokens).run()
     ctx.items[CATEGORY].extend(sorted((f.count for f in facts.items), key=lambda c: c.span))
 
 
@@ -190,20 +197,18 @@ class ProseCounts:
     """Numbers in running text: find, bind to a subject, fold restatements."""
 
     def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, facts: Facts, cue_list: list[Candidate],
+                 headings: Headings,
                  tokens: TokenMatchers | None):
         self.ctx, self.rules, self.vocab, self.facts, self.tokens = ctx, rules, vocab, facts, tokens
         self.text = ctx.text
-        self.cue_list = cue_list
-        self.cue_starts = [c.start for c in cue_list]
+        self.cue_list, self.headings = cue_list, headings
         self.approx = [c for c in self.cue_list if c.rule.id == "counts.cue.approximation"]
         self.approx_ends = [c.end for c in self.approx]
         self.period_rule = rule_or_none(rules, PERIOD_CUE)
         self.measure_rule = rule_or_none(rules, MEASURE_CUE)
         self.dates = sorted(ctx.items.get("dates", []), key=lambda d: d.span)
         self.date_starts = [d.span[0] for d in self.dates]
-        self.taken = self._taken_spans()
-        self.taken_starts = [s for s, _ in self.taken]
-        self.taken_reach = list(itertools.accumulate((e for _, e in self.taken), max))
+        self.taken = Spans(self._taken_spans())
 
     def _taken_spans(self) -> list[tuple[int, int]]:
         """Text other stages own: dates, references, exemptions, tables and the items of
@@ -213,18 +218,10 @@ class ProseCounts:
         spans += [tuple(sp) for fl in self.ctx.items.get("field_lists", []) for sp in getattr(fl, "item_spans", [])]
         return sorted(spans)
 
-    def _is_taken(self, s: int, e: int) -> bool:
-        j = bisect.bisect_left(self.taken_starts, e) - 1
-        while j >= 0 and self.taken_reach[j] > s:  # no span before j reaches s
-            if self.taken[j][1] > s:
-                return True
-            j -= 1
-        return False
-
     def run(self) -> None:
         tallies = []
         for cand in find_candidates(self.ctx, self.rules, self.tokens):
-            if self._is_taken(cand.start, cand.end):
+            if self.taken.overlaps(cand.start, cand.end):
                 self.ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r} belongs to another stage")
                 continue
             if cand.attrs.get("form") == "no_tally":
@@ -243,7 +240,7 @@ class ProseCounts:
             return self._drop(cand, "a line-final number that is not a label's value")
         text = self.text
         s_start, s_end = sentence_bounds(text, cand.start)
-        party = party_before(text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
+        party = party_before(text, s_start, cand.start, self.vocab, self.taken.overlapping(s_start, cand.start))
         period = self._period(cand, s_start, s_end)
         if r.form == "label_value":
             r.subject, period = self._label_subject(cand, r.subject)
@@ -314,10 +311,6 @@ class ProseCounts:
     def _drop(self, cand: Candidate, why: str) -> None:
         self.ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r}: {why}")
 
-    def taken_near(self, start: int, end: int) -> list[tuple[int, int]]:
-        j = bisect.bisect_left(self.taken_starts, end)
-        return [sp for sp in self.taken[max(0, j - 50):j] if sp[1] > start]
-
     def _says_how(self, words: str) -> bool:
         """"320 accepted", "5 succeeded", "1 urgent": a word that says how, not what, is counted."""
         return " " not in words and words.islower() and (words.endswith("ed") or words in self.vocab.qualifier_words)
@@ -328,7 +321,7 @@ class ProseCounts:
         if j >= 0:
             cue = self.approx[j]
             gap = self.text[cue.end:cand.start]
-            if len(gap) <= 2 and regex.fullmatch(r"[ \t(]*", gap):
+            if len(gap) <= 2 and regex.fullmatch(r"[\s(]*", gap):
                 qualifier = " ".join(cue.text.split())
                 self.ctx.note(cue.rule.id, CATEGORY, "cue", cand.span, f"qualifier={qualifier}")
         if self.text.startswith("+", end):
@@ -383,12 +376,7 @@ class ProseCounts:
         """"The total number of FOI requests received in 2019 was 1,234": the subject
         named earlier in the figure's own sentence."""
         s_start, _ = sentence_bounds(self.text, cand.start)
-        own = [c for c in self.cue_list[self._cue_index(s_start):self._cue_index(cand.start)]
-               if c.rule.id == NUMBER_OF_CUE]
-        return heading_subject(self.ctx, self.rules, self.vocab, cand.start, own) if own else None
-
-    def _cue_index(self, pos: int) -> int:
-        return bisect.bisect_left(self.cue_starts, pos)
+        return self.headings.subject_before(self.ctx, self.vocab, cand.start, since=s_start)
 
     def _breakdown_subject(self, cand: Candidate) -> str | None:
         """(two in the DSAP worksheet and one in the pre DSAP shares): the count it breaks down."""
@@ -411,8 +399,8 @@ class ProseCounts:
         if cand.attrs.get("form") != "digits":
             return None
         text = self.text
-        before = regex.search(r"([A-Za-z]+)[ \t\n]*$", text[max(0, cand.start - 24):cand.start])
-        after = regex.match(r"[ \t\n]+([A-Za-z]+)", text[end:end + 24])
+        before = regex.search(r"([A-Za-z]+)\s*$", text[max(0, cand.start - 24):cand.start])
+        after = regex.match(r"\s+([A-Za-z]+)", text[end:end + 24])
         if not ((before and before.group(1).lower() in self.vocab.elliptic_before)
                 or (after and after.group(1).lower() in self.vocab.elliptic_after)):
             return None
@@ -423,12 +411,12 @@ class ProseCounts:
     def _label_of(self, cand: Candidate) -> str:
         """The words before a line-final number: "2021/22", "Number of records received from DfE"."""
         line_start = self.text.rfind("\n", 0, cand.start) + 1
-        return self.text[line_start:cand.start].strip(" \t|=–-").lstrip("•*·> \t")
+        return _LABEL_EDGE.sub("", self.text[line_start:cand.start])
 
     def _good_label(self, cand: Candidate) -> bool:
         """A label line, not a wrapped sentence that happens to end in a number."""
         line_start = self.text.rfind("\n", 0, cand.start) + 1
-        label = self.text[line_start:cand.start].strip(" \t|=")
+        label = self.text[line_start:cand.start].strip().strip("|=").strip()
         if self.measure_rule is not None and self.measure_rule.compiled.match(label):
             self.ctx.note(self.measure_rule.id, CATEGORY, "cue", cand.span, f"{label!r} names a measure")
             return False  # "Days taken to respond: 27"
@@ -448,34 +436,38 @@ class ProseCounts:
         """A label line's subject and period: a period label takes its subject from the
         heading above; "How many requests did we receive ...? 22" from its own words."""
         label = self._label_of(cand).strip(":")
-        if looks_like_period(self.ctx, self.period_rule, label, None):
+        if looks_like_period(self.period_rule, label):
             return subject or self._heading(cand.start), label
         label_start = self.text.rfind("\n", 0, cand.start) + 1
-        own = heading_subject(self.ctx, self.rules, self.vocab, cand.start,
-                               [c for c in self.cue_list if c.start >= label_start])
+        own = self.headings.subject_before(self.ctx, self.vocab, cand.start, since=label_start)
         return subject or own or label or self._heading(cand.start), None
 
     def _heading(self, pos: int) -> str | None:
-        return heading_subject(self.ctx, self.rules, self.vocab, pos, self.cue_list)
+        return self.headings.subject_before(self.ctx, self.vocab, pos)
 
     def _period(self, cand: Candidate, s_start: int, s_end: int) -> str | None:
-        """The period a prose count is for: a period label opening its line, or the dates in its sentence."""
+        """The period a prose count is for: a period label opening its line, else the date
+        range ("between July 2015 and September 2016") or date nearest it in its sentence."""
         text = self.text
         line_start = text.rfind("\n", 0, cand.start) + 1
         if self.period_rule is not None and cand.start - line_start <= 30:
             m = self.period_rule.compiled.match(text, line_start, cand.start)
-            if m and m.end() > line_start and regex.match(r"[ \t.|=:–-]", text[m.end():cand.start] or "\n"):
+            if m and m.end() > line_start and regex.match(r"(?:[^\S\n]|[.|=:–-])", text[m.end():cand.start] or "\n"):
                 self.ctx.note(self.period_rule.id, CATEGORY, "cue", cand.span, f"period={m.group()}")
                 return m.group().strip()
         j = bisect.bisect_left(self.date_starts, s_start)
         dates = []
-        while j < len(self.dates) and self.dates[j].span[0] < s_end and len(dates) < 2:
-            if self.dates[j].span[1] <= s_end:
-                dates.append(self.dates[j])
+        while j < len(self.dates) and self.dates[j].span[0] < s_end:
+            d = self.dates[j]
+            if d.span[1] <= s_end and d.role in PERIOD_ROLES:
+                dates.append(d)
             j += 1
         if not dates:
             return None
-        return " - ".join(d.text for d in dates)
+        spans = [(d.span, d.text) for d in dates]
+        spans += [((a.span[0], b.span[1]), f"{a.text} - {b.text}") for a, b in zip(dates, dates[1:])
+                  if _DATE_RANGE.fullmatch(text, a.span[1], b.span[0])]
+        return min(spans, key=lambda sp: (_distance(sp[0], cand.start), -(sp[0][1] - sp[0][0])))[1]
 
     # ---- "no X" in a tally
     def bind_no(self, cand: Candidate) -> None:
@@ -487,7 +479,7 @@ class ProseCounts:
         if not self.facts.tallied(kind, cand.start, self.vocab.tally_window):
             return self._drop(cand, f"'no {subject}' answers no tally")
         s_start, _ = sentence_bounds(self.text, cand.start)
-        party = party_before(self.text, s_start, cand.start, self.vocab, self.taken_near(s_start, cand.start))
+        party = party_before(self.text, s_start, cand.start, self.vocab, self.taken.overlapping(s_start, cand.start))
         fact = self.facts.restated(Mention(0, cand.start, kind, party))
         if fact is not None:
             fact.count.mentions.append(cand.span)
