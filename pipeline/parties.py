@@ -87,6 +87,8 @@ def _propose(hits: Hits, votes: Votes, which: str, rank: float, h: Hit) -> None:
         name = names.body(text)
         if _acceptable_body(hits, name):
             votes.add(which, rank, name, h.rule.id, h.match.span("name"))
+        for text, span in h.groups_like("requester"):  # a heading naming both parties
+            votes.add("requester", rank, names.person(text, hits.vocab), h.rule.id, span)
     else:
         votes.add(which, rank, names.person(text, hits.vocab), h.rule.id, h.match.span("name"))
 
@@ -145,8 +147,10 @@ def _propose_addressee(ctx: Context, hits: Hits, votes: Votes) -> None:
         return
     surname = bare.split()[-1]
     line_re = re.compile(r"(?m)^[ \t]*((?:[A-Z][\w.'’-]*[ \t]+){0,4}" + re.escape(surname) + r")[ \t]*$")
-    for m in line_re.finditer(ctx.text, 0, first.start):
+    for m in reversed(list(line_re.finditer(ctx.text, 0, first.start))):  # the address block nearest "Dear"
         full = names.person(m.group(1), hits.vocab)
         if full and len(full.split()) >= 2:
             votes.add("requester", 4, full, first.rule.id, m.span(1))
             return
+    if honorific:  # "Dear Mr Houston" and no fuller name: the name as the letter gives it
+        votes.add("requester", 6, bare, first.rule.id, first.match.span("name"))
