@@ -7,16 +7,15 @@ process loads the rules and builds the spaCy pipeline.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from rich.console import Console
 from rich.markup import escape
 
+from pipeline import api_server
 from pipeline.incremental import orphans, prune, survey
 from pipeline.ingest import MAX_BYTES
 from pipeline.models import CATEGORIES
@@ -55,6 +54,13 @@ class RunResult:
     def exit_code(self) -> int:
         return 1 if self.summary.failed else 0
 
+    def to_dict(self) -> dict:
+        """The numbers of the run, for scripts (`run --summary-json`)."""
+        s = self.summary
+        return {"done": s.done, "skipped": s.skipped, "failed": len(s.failed), "removed": len(s.removed),
+                "items": dict(s.items), "bytes": s.bytes, "seconds": s.seconds, "cpu_seconds": s.cpu_seconds,
+                "started_prefect": self.started_prefect, "prefect_seconds": self.prefect_seconds}
+
 
 def run_batch(raw: Path, out: Path, rules: Path, options: RunOptions, console: Console) -> RunResult:
     """Extract the changed documents under RAW into OUT (RuleError when the rules are broken)."""
@@ -77,39 +83,21 @@ def _run_flow(raw: Path, out: Path, rules: Path, options: RunOptions, documents:
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
     began = time.perf_counter()
-    api_ready = start_prefect_api()
+    api_server.start_early()  # boots while Prefect and the pipeline are loaded here
     from pipeline.extract import pipeline_for
     from pipeline.flows import extract_flow, task_runner
 
     if options.runner == "threads" and not options.dask_address:
-        pipeline_for(rules)  # built here, once, while the API server starts
-    api_ready()
+        pipeline_for(rules)  # built once, here, for the task threads
     workers = options.workers or os.cpu_count() or 1
     flow = extract_flow.with_options(task_runner=task_runner(options.runner, workers, options.dask_address))
-    show = options.progress and console.is_terminal
-    with progress_bar(documents, size, console) if show else nullcontext():
+    api_server.wait_until_up()
+    with progress_bar(documents, size, console) if options.progress and console.is_terminal else nullcontext():
         summary = flow(raw=str(raw), out=str(out), rules=str(rules), batch_size=options.batch_size,
                        force=options.force, max_bytes=options.max_bytes, prune_removed=options.prune,
                        in_flight=2 * workers)
     return RunResult(summary, started_prefect=True,
                      prefect_seconds=time.perf_counter() - began - summary.seconds)
-
-
-def start_prefect_api() -> Callable[[], None]:
-    """Start Prefect's temporary API server in the background if the run will need one.
-
-    Returns the call that waits until it is up. Nothing is started when
-    PREFECT_API_URL names a server (or the temporary server is disabled).
-    """
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return lambda: None
-    from prefect.server.api.server import SubprocessASGIServer
-
-    thread = threading.Thread(target=SubprocessASGIServer().start, name="prefect-api-start", daemon=True)
-    thread.start()
-    return thread.join
 
 
 def report(result: RunResult, console: Console) -> None:

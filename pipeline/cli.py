@@ -5,6 +5,7 @@ added with `app.command()` / `app.add_typer()` in their own modules below.
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def run(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
                                     help="threads, processes or local Dask workers [default: cores]"),
         dask_address: str = typer.Option(None, "--dask-address", envvar="FOI_EXTRACT_DASK_ADDRESS",
                                          help="join this Dask scheduler, e.g. tcp://10.0.0.5:8786"),
-        progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar on a terminal")
+        progress: bool = typer.Option(True, "--progress/--no-progress", help="progress bar on a terminal"),
+        summary_json: Path = typer.Option(None, "--summary-json", help="also write the run's numbers here")
         ) -> None:
     """Run the Prefect flow over RAW, writing one YAML per document under OUT.
 
@@ -59,6 +61,8 @@ def run(raw: Path = typer.Argument(Path("raw"), help="input file or folder"),
             console.print(p, markup=False, highlight=False)
         raise typer.Exit(2)
     report(result, console)
+    if summary_json:
+        summary_json.write_text(json.dumps(result.to_dict(), indent=1))
     raise typer.Exit(result.exit_code)
 
 
@@ -103,6 +107,29 @@ def serve(raw: Path = typer.Argument(Path("raw"), help="folder watched for new c
     except RuntimeError as e:
         console.print(str(e), markup=False, highlight=False)
         raise typer.Exit(2)
+
+
+@app.command()
+def bench(documents: int = typer.Option(10_000, "--docs", min=1, help="documents in the synthetic corpus"),
+          source: Path = typer.Option(Path("raw"), "--from", help="real documents to build it from"),
+          rules: Path = typer.Option(Path("rules"), "--rules", help="rules folder"),
+          work: Path = typer.Option(None, "--work", help="folder for the corpus and outputs [default: temporary]"),
+          runner: str = typer.Option("threads", "--runner", help="threads, processes or dask"),
+          workers: int = typer.Option(None, "--workers", min=1, help="[default: 1 for threads, else cores]"),
+          sample: int = typer.Option(500, "--sample", min=1, help="documents timed stage by stage"),
+          dateparser_sample: int = typer.Option(20, "--dateparser-sample", min=1),
+          json_out: Path = typer.Option(None, "--json", help="also write the numbers here")) -> None:
+    """Throughput (MB/s and documents/s per core), peak memory and no-op time on a synthetic corpus."""
+    import tempfile
+
+    from pipeline.bench import bench as run_bench, default_workers
+
+    workers = workers or (1 if runner == "threads" else default_workers())
+    with tempfile.TemporaryDirectory(prefix="foi-bench-") as tmp:
+        numbers = run_bench(source, rules, work or Path(tmp), documents, runner, workers, sample,
+                            dateparser_sample, say=print)
+    if json_out:
+        json_out.write_text(json.dumps(numbers, indent=1))
 
 
 @rules_app.command("check")

@@ -104,7 +104,7 @@ def extract_flow(raw: str = "raw", out: str = "extracted", rules: str = "rules",
     file system) find them. Outputs whose source is gone are reported, and deleted
     with `prune_removed`.
     """
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     raw, out, rules = (os.path.abspath(p) for p in (raw, out, rules))
     summary, pending = Summary(), {}
 
@@ -130,6 +130,7 @@ def extract_flow(raw: str = "raw", out: str = "extracted", rules: str = "rules",
         prune([Path(out) / r for r in summary.removed], Path(out))
         summary.pruned = True
     summary.seconds = time.perf_counter() - started
+    summary.cpu_seconds = time.process_time() - cpu_started
     create_markdown_artifact(key="foi-extract-summary", markdown=summary.markdown(),
                              description="documents done, skipped and failed; items per category")
     return summary

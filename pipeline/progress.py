@@ -41,6 +41,7 @@ class Summary:
     removed: list[str] = field(default_factory=list)  # outputs whose source is gone
     pruned: bool = False  # ... and were deleted
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of the flow's process: all the work when tasks run in threads
 
     def add(self, o: Outcome) -> None:
         if o.status == "done":
