@@ -193,14 +193,18 @@ def _header_items(tables: list[Table], text: str, colon_end: int) -> list[Item]:
 
 def _inline_items(text: str, start: int, end: int, vocab: Vocab) -> list[Item]:
     """Items set apart by commas (and a last "and"), after the colon on the label's line;
-    "A or B" alone is a choice, not a list."""
+    "A or B" alone is a choice, not a list. Commas inside brackets stay in their item
+    ("transaction details (i.e. date, time and method of payment)")."""
     s, e = _trimmed(text, start, end)
     if "," not in text[s:e] and ";" not in text[s:e]:
         return []
     if e > s and text[e - 1] == ".":
         e -= 1
+    bracketed = [b.span() for b in _BRACKETED.finditer(text, s, e)]
+    separators = [m for m in vocab.inline_separator.finditer(text, s, e)
+                  if not any(bs < m.start() < be for bs, be in bracketed)]
     items, pos = [], s
-    for m in list(vocab.inline_separator.finditer(text, s, e)) + [None]:
+    for m in separators + [None]:
         stop = m.start() if m else e
         if stop > pos:
             items.append(Item(text[pos:stop], (pos, stop)))
@@ -249,8 +253,11 @@ class Finder:
             return _inline_items(text, colon_end, _line_bounds(text, colon_end)[1], vocab)
         columns = any(cue_rule.set.get("columns") for cue_rule, _ in cued)
         tables = self.ctx.items["tables"]
-        return ((columns and _header_items(tables, text, colon_end))
-                or _vertical_items(text, colon_end, vocab, tables))
+        lines = _vertical_items(text, colon_end, vocab, tables)
+        if len(lines) == 1 and _marker(text, *_line_bounds(text, lines[0].span[0]), vocab)[0] is None:
+            names = _inline_items(text, *lines[0].span, vocab)  # one plain line "date, time, location, officer ID"
+            lines = names if len(names) >= 3 else lines
+        return (columns and _header_items(tables, text, colon_end)) or lines
 
     def _emit(self, rule: Rule, label: tuple[int, int], cued: list[tuple[Rule, str]], items: list[Item]) -> None:
         if len(items) < self.vocab.min_items:
