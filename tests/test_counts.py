@@ -234,6 +234,12 @@ def test_equals_sign_label_lines():
     assert values("Q2 -\n2016 - 2017 = 316\n2017 - 2018 = 216\n") == [316, 216]
 
 
+def test_period_value_pairs_in_a_line():
+    text = "1. How many officers were assaulted on duty in 2021 and 2022?\nQ1 - 2021: 412, 2022: 389\n"
+    found = run_counts(text)
+    assert [(c.value, c.period, c.subject) for c in found] == [(412, "2021", "officers"), (389, "2022", "officers")]
+
+
 def test_question_and_answer_lines():
     text = ("How many requests did we receive within the reporting period? 22\n"
             "How many took us longer than 20 working days to process? 0\n")

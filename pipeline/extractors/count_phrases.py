@@ -20,7 +20,10 @@ _TOKEN = regex.compile(
     r"[A-Za-z][A-Za-z'’]*(?:[-/&.][A-Za-z]+)*(?:\([A-Za-z]+\)[A-Za-z]*)?"  # word, FOI(S)A, and/or
     r"|\([A-Z][A-Za-z]{1,12}\)"  # an acronym in brackets after a name: (DWP)
     r"|\n[^\S\n]*(?=\n)|\n|[^\sA-Za-z]")
-_SENTENCE_END = regex.compile(r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[•*·-]|\(?\w{1,3}[.)])[^\S\n])")
+_SENTENCE_END = regex.compile(
+    r"(?<!\bNo|\bc|\be\.g|\bi\.e|\bNos)[.!?][\"”’)]?(?=\s)"  # a full stop
+    r"|\n[^\S\n]*\n|\n(?=[^\S\n]*(?:[•*·-]|\(?\w{1,3}[.)])[^\S\n])"  # a blank line, a bullet
+    r"|(?m:(?<=^[^\n]{0,59})\n)")  # the end of a short line: not wrapped prose
 _WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
 _SPACES = regex.compile(r"\s+")
 _WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below

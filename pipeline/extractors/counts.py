@@ -46,6 +46,7 @@ PARALLEL_WINDOW = 3000  # statements this close that name different parties coun
 _DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[^\S\n]+of[^\S\n]+the|all[^\S\n]+(?:of[^\S\n]+)?the)\s*(?:c\.[^\S\n]*)?$", regex.I)
 _UNIT_GAP = regex.compile(r"\+?[^\S\n]*[-–]?\s*")  # "5+ years", "12-month", "20\nworking days"
 _NEXT_WORD = regex.compile(r"\s*([A-Za-z]+)")
+_INLINE_LABEL = regex.compile(r"(?:(?<![\w/])([\w/]+)[^\S\n–-]*[–-]?[^\S\n]*){1,4}?[:=][^\S\n]*$")  # "2021: "
 _LABEL_EDGE = regex.compile(r"^[\s•*·>|=–-]+|[\s|=–-]+$")  # bullets, bars, dashes around a label
 _LOWER_NEXT_LINE = regex.compile(r"(?:[^\S\n]|\|)*\n[^\S\n]*[a-z]")  # the sentence goes on below
 
@@ -174,7 +175,7 @@ def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
 
 
 # --------------------------------------------------------------------------- prose
-LAYOUT_FORMS = ("label_value", "attachments")  # figures laid out one to a line: never restatements
+LAYOUT_FORMS = ("label_value", "label_pair", "attachments")  # figures laid out one to a line: never restatements
 
 
 @dataclass
@@ -190,7 +191,9 @@ class Reading:
     subject_end: int | None = None  # where the subject's own words end
     how: str | None = None  # "320 accepted": the word after the number says how, not what
     partitive: bool = False  # "two of these requests"
+    own: bool = False  # the subject is the number's own following words
     borrowed: bool = False  # "there were 66": the subject of the count before
+    period: str | None = None  # "2021: 412, 2022: 389": a period label right before the figure
 
 
 class ProseCounts:
@@ -243,8 +246,10 @@ class ProseCounts:
         party = party_before(text, s_start, cand.start, self.vocab, self.taken.overlapping(s_start, cand.start))
         period = self._period(cand, s_start, s_end)
         if r.form == "label_value":
-            r.subject, period = self._label_subject(cand, r.subject)
+            r.subject, period = self._label_subject(cand, None)
             party = None
+        elif r.form == "label_pair":
+            period, party = r.period, None
         kind = subject_class(r.subject, self.vocab)
         definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
         layout = r.form in LAYOUT_FORMS
@@ -293,7 +298,7 @@ class ProseCounts:
         rate = _NEXT_WORD.match(text, r.subject_end or r.end)
         if rate and rate.group(1).lower() in self.vocab.rate_words:
             return self._drop(cand, f"a rate ({rate.group(1)!r}), not a tally")
-        if r.form == "label_value" and r.subject is not None and not r.borrowed:
+        if r.form == "label_value" and r.own:
             r.form = "digits"  # a wrapped sentence: "on 25\noccasions"
         return r
 
@@ -334,17 +339,17 @@ class ProseCounts:
         text, end = self.text, r.end
         if r.form == "attachments":
             word = _NEXT_WORD.match(text, end)
-            r.subject = word.group(1) if word else "Attachments"
+            r.subject, r.own = (word.group(1) if word else "Attachments"), True
             return
         if r.form == "compound":
-            r.subject = cand.match.group("noun") if cand.match is not None else None
+            r.subject, r.own = (cand.match.group("noun") if cand.match is not None else None), True
             return
         partitive = _PARTITIVE_AFTER.match(text, end)
         if partitive:
             r.partitive = True
             span = read_subject(text, partitive.end(), self.vocab)
             if span:
-                r.subject, r.subject_end = text[span[0]:span[1]], span[1]
+                r.subject, r.subject_end, r.own = text[span[0]:span[1]], span[1], True
             else:
                 prev = self.facts.previous(cand.start)
                 r.subject = prev.count.subject if prev else None
@@ -354,7 +359,7 @@ class ProseCounts:
         if span and span[0] - end <= 3:
             words = text[span[0]:span[1]]
             if not self._says_how(words):
-                r.subject, r.subject_end = words, span[1]
+                r.subject, r.subject_end, r.own = words, span[1], True
                 return
             r.how = words  # and borrow the subject below
         before = text[max(0, cand.start - 40):cand.start]
@@ -367,10 +372,26 @@ class ProseCounts:
         if noun and noun.group("noun").lower() not in self.vocab.stop:
             r.subject = noun.group("noun")  # "copies of eight (8) in total"
             return
+        r.period = self._inline_period(cand) if r.form != "label_value" else None
+        if r.period is not None:  # "2021: 412, 2022: 389" under "How many officers were assaulted?"
+            r.form, r.subject = "label_pair", self._heading(cand.start)
+            return
         r.subject = self._breakdown_subject(cand) or self._sentence_number_of(cand)
         if r.subject is None:
             r.subject = self._elliptic_subject(cand, end)
             r.borrowed = r.subject is not None
+
+    def _inline_period(self, cand: Candidate) -> str | None:
+        """A period label and a colon right before the figure, in the same line."""
+        line_start = self.text.rfind("\n", 0, cand.start) + 1
+        m = _INLINE_LABEL.search(self.text, max(line_start, cand.start - 40), cand.start)
+        if m is None:
+            return None
+        for label in (self.text[start:m.ends(1)[-1]] for start in m.starts(1)):
+            if looks_like_period(self.period_rule, label):  # the longest period label before the colon
+                self.ctx.note(self.period_rule.id, CATEGORY, "cue", cand.span, f"period={label}")
+                return label
+        return None
 
     def _sentence_number_of(self, cand: Candidate) -> str | None:
         """"The total number of FOI requests received in 2019 was 1,234": the subject
@@ -438,6 +459,9 @@ class ProseCounts:
         label = self._label_of(cand).strip(":")
         if looks_like_period(self.period_rule, label):
             return subject or self._heading(cand.start), label
+        inline = self._inline_period(cand)  # "Q1 - 2021: 412, 2022: 389"
+        if inline is not None:
+            return subject or self._heading(cand.start), inline
         label_start = self.text.rfind("\n", 0, cand.start) + 1
         own = self.headings.subject_before(self.ctx, self.vocab, cand.start, since=label_start)
         return subject or own or label or self._heading(cand.start), None
