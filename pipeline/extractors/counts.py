@@ -34,15 +34,17 @@ __all__ = ["run", "number_value", "vocab_of", "TABLE_RULE"]
 
 MEASURE_CUE = "counts.cue.measure"
 NUMBER_OF_CUE = "counts.cue.number_of"
+APPROXIMATION_CUE = "counts.cue.approximation"
 ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at one place (after a number, a label's start), never scanned
+LAYOUT_FORMS = ("label_value", "label_pair", "attachments")  # figures laid out one to a line: never restatements
+PERIOD_ROLES = (None, "period", "other")  # dates a figure can be for (not when a letter was sent)
+PARALLEL_WINDOW = 3000  # statements this close that name different parties count different things
 
 _RESTATED = regex.compile(r"[^\S\n]*\([^\S\n]*(\d[\d,]*)[^\S\n]*\)")  # "seven (7)"
 _PARTITIVE_AFTER = regex.compile(r"\s+of\s+(?:these|those|them|which|whom|the)\b", regex.I)
 _PARTITIVE_BEFORE = regex.compile(r"\bof\s+(?:these|those|them|which|whom|the)[\s,]*$", regex.I)
 _NOUN_OF = regex.compile(r"\b(?P<noun>[A-Za-z]+s)\s+of\s*$")
-PERIOD_ROLES = (None, "period", "other")  # dates a figure can be for (not when a letter was sent)
 _DATE_RANGE = regex.compile(r"\s*(?:and|to|-|–|until|till)\s*")
-PARALLEL_WINDOW = 3000  # statements this close that name different parties count different things
 _DEFINITE = regex.compile(r"\b(?:the|these|those|said|each[^\S\n]+of[^\S\n]+the|all[^\S\n]+(?:of[^\S\n]+)?the)\s*(?:c\.[^\S\n]*)?$", regex.I)
 _UNIT_GAP = regex.compile(r"\+?[^\S\n]*[-–]?\s*")  # "5+ years", "12-month", "20\nworking days"
 _NEXT_WORD = regex.compile(r"\s*([A-Za-z]+)")
@@ -159,8 +161,9 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
 
 
 def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
-    """Matches of the cue rules that are read over the whole text. The period label cue
-    is only ever tried at the start of a label, so it is not scanned."""
+    """Matches of the cue rules that are read over the whole text. The period label and
+    measure cues are only ever tried at one place (a label's start, after a number), so
+    they are not scanned."""
     out = []
     for rule in rules.by_action("cue"):
         if rule.id in ANCHORED_CUES or rule.compiled is None:
@@ -175,9 +178,6 @@ def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
 
 
 # --------------------------------------------------------------------------- prose
-LAYOUT_FORMS = ("label_value", "label_pair", "attachments")  # figures laid out one to a line: never restatements
-
-
 @dataclass
 class Reading:
     """What the words around one number in prose say."""
@@ -200,12 +200,11 @@ class ProseCounts:
     """Numbers in running text: find, bind to a subject, fold restatements."""
 
     def __init__(self, ctx: Context, rules: RuleSet, vocab: Vocab, facts: Facts, cue_list: list[Candidate],
-                 headings: Headings,
-                 tokens: TokenMatchers | None):
+                 headings: Headings, tokens: TokenMatchers | None):
         self.ctx, self.rules, self.vocab, self.facts, self.tokens = ctx, rules, vocab, facts, tokens
         self.text = ctx.text
         self.cue_list, self.headings = cue_list, headings
-        self.approx = [c for c in self.cue_list if c.rule.id == "counts.cue.approximation"]
+        self.approx = [c for c in self.cue_list if c.rule.id == APPROXIMATION_CUE]
         self.approx_ends = [c.end for c in self.approx]
         self.period_rule = rule_or_none(rules, PERIOD_CUE)
         self.measure_rule = rule_or_none(rules, MEASURE_CUE)
@@ -334,8 +333,8 @@ class ProseCounts:
         return qualifier
 
     def _subject(self, cand: Candidate, r: Reading) -> None:
-        """Fill in what the number counts: the noun phrase after it, or one it borrows
-        ("21 of these", "of these 348", "copies of eight (8)", "(two in X and one in Y)")."""
+        """Fill in what the number counts: the noun phrase after it ("21 of these requests"),
+        or, failing that, one it borrows."""
         text, end = self.text, r.end
         if r.form == "attachments":
             word = _NEXT_WORD.match(text, end)
@@ -362,6 +361,13 @@ class ProseCounts:
                 r.subject, r.subject_end, r.own = words, span[1], True
                 return
             r.how = words  # and borrow the subject below
+        self._borrow_subject(cand, r)
+
+    def _borrow_subject(self, cand: Candidate, r: Reading) -> None:
+        """A subject for a number with none of its own: "of these 348", "copies of eight (8)",
+        "2021: 412" under a heading, "(two in X and one in Y)", "the number of X was N",
+        "there were 66"."""
+        text = self.text
         before = text[max(0, cand.start - 40):cand.start]
         if _PARTITIVE_BEFORE.search(before):  # "of these 348 had died", "(Of the 61 there were)"
             prev = self.facts.previous(cand.start)
@@ -378,7 +384,7 @@ class ProseCounts:
             return
         r.subject = self._breakdown_subject(cand) or self._sentence_number_of(cand)
         if r.subject is None:
-            r.subject = self._elliptic_subject(cand, end)
+            r.subject = self._elliptic_subject(cand, r.end)
             r.borrowed = r.subject is not None
 
     def _inline_period(self, cand: Candidate) -> str | None:
@@ -446,8 +452,9 @@ class ProseCounts:
         if label.endswith("-") and not label.endswith(" -"):
             return False  # "by Tele- 1": a word broken at the end of a line
         last = regex.findall(r"[A-Za-z]+", label)[-1:] or [""]
-        if last[0].lower() in self.vocab.stop:
-            return False
+        bare = _LABEL_EDGE.sub("", label)
+        if last[0].lower() in self.vocab.stop and not (bare[:1].isupper() and len(bare.split()) == 1):
+            return False  # "... within the" ends a wrapped sentence; "- Total - 1,137" is a row label
         period = self.period_rule.compiled.match(label) if self.period_rule is not None else None
         if regex.search(r"(?<![\w/.])\d", label[period.end():] if period else label):
             return False  # "Quarter 1 (April-June) 536 18 518 21 24": a row of figures, not a label
