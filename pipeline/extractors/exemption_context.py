@@ -193,25 +193,43 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, str]]:
 
 
 # ------------------------------------------------------------------ whose words
-def requester_spans(ctx: Context, vocab: Vocab) -> list[tuple[int, int]]:
+class Spans:
+    """Disjoint sorted spans, for asking quickly whether an offset falls in one."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]
+
+
+def requester_spans(ctx: Context, vocab: Vocab) -> Spans:
     """Where the requester speaks: outgoing messages, and letters addressed to an
     organisation ("Dear Department for Education,") up to their sign-off, which
     also finds a request quoted inside the authority's reply."""
     spans = [m.span for m in ctx.messages if m.direction == "outgoing"]
-    incoming = [m.span for m in ctx.messages if m.direction == "incoming"]
+    incoming = Spans([m.span for m in ctx.messages if m.direction == "incoming"])
     text = ctx.text
+    sign_offs = [m.end() for m in vocab.sign_off.finditer(text)]
+    dears = [m.start() for m in _DEAR.finditer(text)]
     for m in vocab.salutation.finditer(text):
-        if m.group("anyone") and any(s <= m.start() < e for s, e in incoming):
+        if m.group("anyone") and m.start() in incoming:
             continue  # an authority may write "Dear Sir or Madam," too
-        end = len(text)
-        sign = vocab.sign_off.search(text, m.end())
-        if sign:
-            end = sign.end()
-        dear = _DEAR.search(text, m.end())
-        if dear and dear.start() < end:
-            end = dear.start()
+        i = bisect.bisect_left(sign_offs, m.end())
+        end = sign_offs[i] if i < len(sign_offs) else len(text)
+        j = bisect.bisect_right(dears, m.start())
+        if j < len(dears) and dears[j] < end:
+            end = dears[j]
         spans.append((m.start(), end))
-    return sorted(spans)
+    return Spans(spans)
 
 
 def document_act(text: str, vocab: Vocab) -> str:

@@ -26,6 +26,7 @@ _SUB = r"\((?:\d{1,2}[A-Z]?|[a-z]|[ivx]{2,5})\)"
 _PART = re.compile(rf"(?P<num>\d{{1,3}}[A-C]?)(?P<subs>(?:\s?{_SUB})*)|(?P<cont>(?:{_SUB})+)|\((?P<title>[^()\n]*)\)")
 _LEVEL = re.compile(r"\(([^()]*)\)")
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+_ACT_REACH = 400  # an Act named earlier in the sentence counts only this close before the section
 
 
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
@@ -43,7 +44,7 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
             ctx.note(cand.rule.id, CATEGORY, "dropped", cand.span, f"{cand.text!r} is not under an exemptions header")
             continue
         act = _act_of(ctx, cand, vocab, default_act)
-        stance = stance_of(ctx, cand, cue_index, any(s <= cand.start < e for s, e in requester))
+        stance = stance_of(ctx, cand, cue_index, cand.start in requester)
         for section, span, title in sections(cand.text, cand.start, lambda number: vocab.is_exemption(act, number)):
             if not vocab.is_exemption(act, section):
                 ctx.note(cand.rule.id, CATEGORY, "dropped", span, f"{act} {section} is not an exemption")
@@ -57,6 +58,8 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
                                    section=section, stance=said.stance, qualified=stance.qualified,
                                    evidence=said.evidence), vocab)
     _same_ground(ctx, found, uncued)
+    for item in found.values():
+        item.mentions.sort()
     ctx.items[CATEGORY].extend(sorted(found.values(), key=lambda e: e.span))
 
 
@@ -144,8 +147,8 @@ def _act_of(ctx: Context, cand: Candidate, vocab: Vocab, default: str) -> str:
     defined = vocab.defined_names(ctx)
     named = vocab.act_after(text, cand.end, defined) or vocab.act_before(text, cand.start, defined)
     if named is None:
-        start, _ = sentence_bounds(ctx, cand.start)
-        named = vocab.act_in(text, start, cand.start, defined)
+        start, _ = sentence_bounds(ctx, cand.start)  # within reach: a text without full stops is one "sentence"
+        named = vocab.act_in(text, max(start, cand.start - _ACT_REACH), cand.start, defined)
     if named in (None, "ACT", "REGS"):
         if regulation or named == "REGS":
             return "EISR" if default == "FOISA" else "EIR"
@@ -191,9 +194,10 @@ def _keep(found: dict[tuple[str, str], Exemption], item: Exemption, vocab: Vocab
         found[key] = item
         return
     if vocab.strength(item.stance) > vocab.strength(have.stance):
-        item.mentions = sorted(have.mentions + [have.span])
+        item.mentions, have.mentions = have.mentions, []
+        item.mentions.append(have.span)
         item.qualified = item.qualified if item.qualified is not None else have.qualified
         found[key] = item
     else:
-        have.mentions = sorted(have.mentions + [item.span])
+        have.mentions.append(item.span)
         have.qualified = have.qualified if have.qualified is not None else item.qualified
