@@ -523,3 +523,21 @@ def test_counts_on_the_sample_corpus_reach_the_target(folder, extract_text):
         fp += sum((extra - ambiguous).values())
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.85, (tp, fp, fn)
+
+
+def test_month_label_lines_and_row_labels_such_as_total_carry_counts():
+    text = "FOI requests received each month\nApr: 63\nMay: 52\n\nBy type\n- Other - 244\n- Total - 1,137\n"
+    assert values(text) == [63, 52, 244, 1137]
+
+
+def test_a_year_in_a_table_cell_naming_rules_is_not_a_count():
+    text = "Full name | Short name |\nThe Tribunal Procedure Rules 2009 | 2009 Rules |\nNHS England | NHSE |\n"
+    rows = [["The Tribunal Procedure Rules 2009", "2009 Rules"], ["NHS England", "NHSE"]]
+    cells = []
+    for row in rows:
+        cells.append([Cell(text=c, span=(text.index(c), text.index(c) + len(c))) for c in row])
+    header = [Cell(text=c, span=(text.index(c), text.index(c) + len(c))) for c in ("Full name", "Short name")]
+    table = Table(text=text, span=(0, len(text)), rule="test", header=["Full name", "Short name"],
+                  rows=rows, header_cells=header, row_cells=cells)
+    assert values(text, tables=[table]) == []
+

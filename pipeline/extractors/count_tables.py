@@ -98,6 +98,8 @@ class TableCounts:
         if value is None:
             return None
         word = _CELL_WORD.match(ctx.text, e, cell.span[1])
+        if word and word.group(1)[:1].isupper() and regex.fullmatch(r"(?:19|20)\d\d", m.group()):
+            return None  # "2009 Rules", "2004 Regulations": a year in a name
         before = ctx.text[cell.span[0]:s]
         qualifier = word.group(1) if word else ("+" if before.rstrip(" (").endswith("+") else None)
         label_text = label.text.strip() if label is not None else None
