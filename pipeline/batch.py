@@ -23,11 +23,12 @@ from pipeline.progress import Summary, progress_bar
 from pipeline.rules import fingerprint_of, load_rules
 
 # Defaults for this command (the environment overrides them): no telemetry from the
-# temporary server (it fails slowly without a network); more than Prefect's 20 s for
-# that server to start on a busy machine (it was seen to take 25 s on 2 loaded
-# cores, and a timed-out one is left running); Prefect's per-task INFO lines kept off
-# the terminal, where the progress bar is (they still reach the API).
-PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+# temporary server or the client (without a network it fails slowly, and the client's
+# notice lands on the progress bar); longer than Prefect's 20 s for the temporary
+# server to start (it took 25 s on 2 loaded cores, and a timed-out one is left
+# running); Prefect's per-task INFO lines off the terminal, where the progress bar is
+# (they still reach the API).
+PREFECT_DEFAULTS = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
                     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
                     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING"}
 

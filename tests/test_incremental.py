@@ -92,15 +92,21 @@ def test_outputs_of_removed_letters_are_reported_then_pruned_with_their_empty_fo
     assert list(orphans(raw, out)) == []
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`foi-extract ARGS` in a fresh interpreter that says whether Prefect was imported."""
+def _cli(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess:
+    """`foi-extract ARGS` in a fresh interpreter that says whether Prefect was imported.
+
+    No Prefect server is configured; with `home`, Prefect keeps its database there.
+    """
     code = ("import sys; from pipeline.cli import app\n"
             "try:\n    app(sys.argv[1:])\nexcept SystemExit as e:\n"
             "    print('prefect imported' if 'prefect' in sys.modules else 'prefect not imported', file=sys.stderr)\n"
             "    raise\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    if home:
+        env["PREFECT_HOME"] = str(home)
     return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=300)
 
 
 def test_run_with_nothing_to_do_reports_removed_sources_without_starting_prefect(corpus, tmp_path):
@@ -113,3 +119,18 @@ def test_run_with_nothing_to_do_reports_removed_sources_without_starting_prefect
     assert (out / "a.yaml").exists()
     pruned = _cli("run", str(raw), "--out", str(out), "--rules", str(RULES), "--prune", cwd=tmp_path)
     assert "pruned a.yaml" in pruned.stderr and not (out / "a.yaml").exists()
+
+
+@pytest.mark.slow
+def test_a_command_line_run_extracts_new_letters_then_finds_nothing_to_do(corpus, tmp_path):
+    """The real path: Prefect's temporary API server started early, no server configured."""
+    raw, out = corpus
+    (raw / "dfe" / "d.txt").write_text(LETTER.format(ref="FOI-41815"))
+    env_home = tmp_path / "prefect-home"
+    done = _cli("run", str(raw), "--out", str(out), "--rules", str(RULES), "--summary-json",
+                str(tmp_path / "summary.json"), cwd=tmp_path, home=env_home)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "done 1, skipped 3, failed 0" in done.stderr and "prefect imported" in done.stderr
+    assert (out / "dfe" / "d.yaml").exists()
+    again = _cli("run", str(raw), "--out", str(out), "--rules", str(RULES), cwd=tmp_path, home=env_home)
+    assert "nothing to do: 4 unchanged" in again.stderr
