@@ -4,8 +4,9 @@ The nearest stance cue in reach decides (most cues reach within their sentence),
 a `disputed` cue or a `hedge` in reach outweighs an `applied` one ("I do not accept
 that section 43 is engaged", "might have been rejected under section 12"), and
 counting uses of a provision (`statistics`) is only citing it. In the requester's
-words a cue may mean something else (`requester_stance`), and a provision named with
-no cue is one the requester argues about.
+words a cue may mean something else (`requester_stance`), a provision named with no
+cue is one the requester argues about, and one named in a condition ("if any of it
+is exempt under section 40(2), please redact it") is only cited.
 """
 from __future__ import annotations
 
@@ -111,7 +112,8 @@ def stance_of(ctx: Context, cand: Candidate, cue_index: CueIndex, requester: boo
     stances = {value: hit for (key, value), hit in reach.items() if key == "stance"}
     used = [qualified[1]] if qualified else []
     if cand.attrs.get("table_label") or not stances:
-        arguing = requester and not cand.attrs.get("table_label") and not _nearest(reach, "statistics")
+        arguing = requester and not cand.attrs.get("table_label") and not _nearest(reach, "statistics") \
+            and not _nearest(reach, "conditional")
         default = "disputed" if arguing else "cited"
         _note(ctx, cand, used, default)
         return Stance(default, None, qualified[0] if qualified else None)
@@ -128,6 +130,9 @@ def stance_of(ctx: Context, cand: Candidate, cue_index: CueIndex, requester: boo
     elif stance == "applied" and "disputed" in stances:
         stance = "disputed"
         used.append(stances["disputed"][1])
+    elif requester and stance in ("applied", "considered") and _nearest(reach, "conditional"):
+        stance = "cited"  # "if any of it is exempt under section 40(2), please redact it"
+        used.append(_nearest(reach, "conditional")[1])
     elif stance == "applied" and hedge:
         stance = "disputed" if requester else "considered"
         used.append(hedge[1])
