@@ -235,17 +235,33 @@ class Rule:
         Inside `regex_budget`, raises DocumentTimeout once the document's budget is spent.
         """
         end = len(text) if endpos is None else endpos
-        limit = REGEX_TIMEOUT_S + REGEX_TIMEOUT_PER_MILLION_CHARS_S * max(end - pos, 0) / 1e6
+        limit, left = self._budget(end - pos)
+        try:
+            yield from self.compiled.finditer(text, pos, end, timeout=min(limit, left))
+        except TimeoutError:
+            self._timed_out(limit, left)
+
+    def match(self, text: str, pos: int, endpos: int) -> Any:
+        """The match starting at `pos` (the attempt a scan makes there), under the same guards."""
+        limit, left = self._budget(endpos - pos)
+        try:
+            return self.compiled.match(text, pos, endpos, timeout=min(limit, left))
+        except TimeoutError:
+            self._timed_out(limit, left)
+
+    def _budget(self, chars: int) -> tuple[float, float]:
+        """This rule's time limit over `chars` characters, and what is left of the document's."""
+        limit = REGEX_TIMEOUT_S + REGEX_TIMEOUT_PER_MILLION_CHARS_S * max(chars, 0) / 1e6
         deadline = _deadline.get()
         left = math.inf if deadline is None else deadline - time.monotonic()
         if left <= 0:
             raise DocumentTimeout(f"document ran over its time budget (stopped before {self.where})")
-        try:
-            yield from self.compiled.finditer(text, pos, end, timeout=min(limit, left))
-        except TimeoutError:
-            if left < limit:
-                raise DocumentTimeout(f"document ran over its time budget (stopped in {self.where})") from None
-            raise RuleTimeout(f"{self.where}: regex ran over {limit:.1f}s and was stopped") from None
+        return limit, left
+
+    def _timed_out(self, limit: float, left: float) -> None:
+        if left < limit:
+            raise DocumentTimeout(f"document ran over its time budget (stopped in {self.where})") from None
+        raise RuleTimeout(f"{self.where}: regex ran over {limit:.1f}s and was stopped") from None
 
     def span_of(self, m: Any) -> tuple[int, int]:
         return m.span(self.group)

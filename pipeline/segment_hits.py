@@ -12,6 +12,7 @@ from typing import Any
 
 from pipeline import names
 from pipeline.context import Context
+from pipeline.prefilter import Finder
 from pipeline.rules import Rule, RuleSet, RuleTimeout
 
 
@@ -55,6 +56,7 @@ class Hits:
         self.ctx = ctx
         self.rules = rules
         self.vocab = rules.vocab
+        self.finder = Finder(ctx.text, rules)  # rules are tried only where their literals stand
         self._by_rule: dict[str, list[Hit]] = {}
         self._by_meaning: dict[tuple, tuple[list[Hit], list[int]]] = {}
 
@@ -70,7 +72,7 @@ class Hits:
         if rule.compiled is None or rule.action != "find":
             return found
         try:
-            for m in rule.finditer(self.ctx.text, start, end):
+            for m in self.finder.finditer(rule, start, end):
                 s, e = rule.span_of(m)
                 if s >= 0:
                     found.append(Hit(rule, s, e, m))
