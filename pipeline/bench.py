@@ -69,6 +69,12 @@ class Memory:
     """Peak resident memory of a process tree, sampled (MB)."""
     peaks: dict[str, float] = field(default_factory=dict)  # role -> peak MB of one process
     total: float = 0.0  # peak of the tree (Prefect's server left out)
+    trace: list[float] = field(default_factory=list)  # the tree's MB at each sample: flat or growing?
+
+    def quartiles(self) -> list[float]:
+        """The tree's memory a quarter, half, three quarters of the way through, and at the end."""
+        n = len(self.trace)
+        return [self.trace[min(n - 1, n * q // 4)] for q in (1, 2, 3, 4)] if n else []
 
     def watch(self, pid: int, stop: threading.Event, every: float = 0.25) -> None:
         import psutil
@@ -84,6 +90,7 @@ class Memory:
                     self.peaks[role] = max(self.peaks.get(role, 0.0), mb)
                     total += 0 if role == "prefect server" else mb
                 self.total = max(self.total, total)
+                self.trace.append(total)
             except psutil.Error:
                 pass
             stop.wait(every)
@@ -202,6 +209,8 @@ def bench(source: Path, rules_dir: Path, work: Path, documents: int, runner: str
         f"per core: {mb / core_seconds:.2f} MB/s, {summary['done'] / core_seconds:.1f} documents/s")
     say("  peak RSS: " + ", ".join(f"{role} {peak:.0f} MB" for role, peak in sorted(memory.peaks.items()))
         + f"; ours together {memory.total:.0f} MB")
+    say("  ours together at 1/4, 1/2, 3/4 of the run and at its end: "
+        + ", ".join(f"{mb:.0f} MB" for mb in memory.quartiles()))
 
     again, noop_wall, _ = timed_run(args)
     say(f"no-op re-run over {n} unchanged documents: {noop_wall:.2f} s wall "
@@ -231,10 +240,11 @@ def bench(source: Path, rules_dir: Path, work: Path, documents: int, runner: str
     for name, seconds in spent.most_common():
         say(f"    {name:<22} {seconds:7.2f} s  {100 * seconds / pipeline_s:5.1f}%  {sample_mb / seconds:8.2f} MB/s")
     return {"documents": n, "mb": mb, "run": summary, "run_wall": wall, "peak_rss_mb": memory.peaks,
-            "peak_rss_total_mb": memory.total, "noop_wall": noop_wall, "mb_per_s": rate,
-            "mb_per_s_per_core": mb / core_seconds, "docs_per_s_per_core": summary["done"] / core_seconds,
-            "stages": dict(spent), "bare_regex_s": regex_s, "slowest_regexes": dict(per_rule.most_common(10)), "dateparser_s": dp_s, "dateparser_mb": dp_mb,
-            "sample_mb": sample_mb}
+            "peak_rss_total_mb": memory.total, "rss_quartiles_mb": memory.quartiles(),
+            "noop_wall": noop_wall, "mb_per_s": rate, "mb_per_s_per_core": mb / core_seconds,
+            "docs_per_s_per_core": summary["done"] / core_seconds, "stages": dict(spent),
+            "bare_regex_s": regex_s, "slowest_regexes": dict(per_rule.most_common(10)),
+            "dateparser_s": dp_s, "dateparser_mb": dp_mb, "sample_mb": sample_mb}
 
 
 def default_workers() -> int:

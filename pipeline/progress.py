@@ -17,6 +17,8 @@ from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, Time
 
 from pipeline.models import CATEGORIES
 
+LISTED = 100  # failures, warnings and removed sources named in the artifact (the rest counted)
+
 
 @dataclass
 class Outcome:
@@ -67,11 +69,13 @@ class Summary:
                  f"- time: {self.seconds:.1f} s ({self.bytes / 1e6:.1f} MB, {self.mb_per_second:.2f} MB/s)",
                  "", "| category | items |", "|---|---|"]
         lines += [f"| {c} | {self.items.get(c, 0)} |" for c in ("messages",) + CATEGORIES]
-        for title, pairs in (("Failed", self.failed), ("Warnings", self.warnings)):
-            if pairs:
-                lines += ["", f"## {title}", ""] + [f"- `{p}`: {r}" for p, r in pairs]
-        if self.removed:
-            lines += ["", "## Sources removed", ""] + [f"- `{p}`" for p in self.removed]
+        sections = (("Failed", [f"- `{p}`: {r}" for p, r in self.failed[:LISTED + 1]]),
+                    ("Warnings", [f"- `{p}`: {w}" for p, w in self.warnings[:LISTED + 1]]),
+                    ("Sources removed", [f"- `{p}`" for p in self.removed[:LISTED + 1]]))
+        for (title, entries), total in zip(sections, (self.failed, self.warnings, self.removed)):
+            if entries:
+                more = [f"- ... and {len(total) - LISTED} more"] if len(total) > LISTED else []
+                lines += ["", f"## {title}", ""] + entries[:LISTED] + more
         return "\n".join(lines)
 
 

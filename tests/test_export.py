@@ -65,7 +65,8 @@ def test_jsonl_has_one_row_per_item_with_its_value_kind_stance_and_span(extracte
         "document": "raw/dfe/0058280.txt", "category": "references", "value": "2016-0058280", "kind": "foi_case",
         "stance": None, "subject": None, "act": None, "role": None, "text": "2016-0058280", "start": 170,
         "end": 182, "line": 3, "message": 0, "rule": "refs.cued_number", "details": None}
-    assert (by["exemptions"]["act"], by["exemptions"]["value"], by["exemptions"]["stance"]) == ("FOIA", "40(2)", "applied")
+    exemption = by["exemptions"]
+    assert (exemption["act"], exemption["value"], exemption["stance"]) == ("FOIA", "40(2)", "applied")
     assert by["exemptions"]["details"] == {"qualified": False}
     assert (by["counts"]["value"], by["counts"]["subject"], by["counts"]["details"]) == (2462, "requests",
                                                                                         {"period": "Q4 2016"})

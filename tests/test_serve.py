@@ -24,6 +24,10 @@ pytestmark = pytest.mark.slow
 CRON = "0 6 * * *"
 
 
+def python_path() -> str:
+    return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,7 +73,7 @@ def server(tmp_path_factory):
     api = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": api,
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
-           "PREFECT_RUNNER_POLL_FREQUENCY": "2", "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+           "PREFECT_RUNNER_POLL_FREQUENCY": "2", "PYTHONPATH": python_path()}
     env.pop("PREFECT_PROFILE", None)
     log = home / "server.log"
     with process([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port),
@@ -111,7 +115,7 @@ def test_serve_creates_a_scheduled_deployment_whose_runs_pick_up_new_corresponde
 
 def test_serve_without_a_server_explains_what_to_start(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env |= {"PREFECT_HOME": str(tmp_path), "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env |= {"PREFECT_HOME": str(tmp_path), "PYTHONPATH": python_path()}
     env.pop("PREFECT_PROFILE", None)
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", "serve", str(RAW), "--rules", str(RULES)],
                           env=env, capture_output=True, text=True, timeout=120)
