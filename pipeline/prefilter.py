@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
-from pipeline.literals import Anchor, Option, frequency, shape_of
+from pipeline.literals import Anchor, Option, Shape, frequency, shape_of
 from pipeline.rules import Rule, RuleSet
 
 # Costs in characters of a regex scan, the unit of a rule's cost over a text.
@@ -47,28 +47,26 @@ class RuleIndex:
         self.blanks = frozenset().union(*(a.head for s in shapes.values() if s
                                           for o in s.options for a in o if a.head is not None))
         self.plans = {rid: plan for rid, s in shapes.items() if s and (plan := self._plan(s))}
-        heads = sorted({a.literal for p in self.plans.values() for a in p.anchors + p.placing
-                        if self.heads_line(a)}, key=len, reverse=True)
+        heads = sorted({a.literal for p in self.plans.values() for a in p.anchors + p.placing if a.head},
+                       key=len, reverse=True)
         blanks = "".join(re.escape(c) for c in sorted(self.blanks))
         self.head_pass = re.compile(rf"(?m)^[{blanks}]*({'|'.join(map(re.escape, heads))})") if heads else None
         self.prefixes = {h: [p for p in heads if h.startswith(p)] for h in heads}
 
-    def heads_line(self, anchor: Anchor) -> bool:
-        """Whether the head pass finds this anchor's literal (first on its line, after blanks)."""
-        return anchor.head is not None and anchor.literal[0] not in self.blanks
-
-    def _plan(self, shape) -> Plan | None:
+    def _plan(self, shape: Shape) -> Plan | None:
         def cost(option: Option, attempt: float) -> float:
-            return sum((0 if self.heads_line(a) else FIND_COST)
-                       + frequency(a.literal) * (HEAD_SHARE if self.heads_line(a) else 1) * attempt
+            return sum((0 if a.head else FIND_COST) + frequency(a.literal) * (HEAD_SHARE if a.head else 1) * attempt
                        for a in option)
-        options, attempt = shape.options, ATTEMPT_COST if shape.one_line else 1
+        # an anchor whose literal starts with a blank is not first on its line to the head pass
+        options = [tuple(a if a.head is None or a.literal[0] not in self.blanks else replace(a, head=None)
+                         for a in o) for o in shape.options]
+        attempt = ATTEMPT_COST if shape.one_line else 1
         anchors = min(options, key=lambda o: cost(o, attempt))
         if cost(anchors, attempt) > MAX_COST:
             return None
         placed = [o for o in options if all(a.placed for a in o) and cost(o, ATTEMPT_COST) <= MAX_COST]
         placing = min(placed, key=lambda o: cost(o, ATTEMPT_COST), default=())
-        return Plan(tuple(anchors), () if shape.one_line else tuple(placing), shape.one_line)
+        return Plan(anchors, () if shape.one_line else placing, shape.one_line)
 
 
 _INDEXES: dict[int, tuple[RuleSet, RuleIndex]] = {}
@@ -90,52 +88,50 @@ class Finder:
         self.index = index_of(rules)
         low = text.lower()
         self.low = low if len(low) == len(text) and not _FOLDS_APART.search(text) else None
+        self._plans = self.index.plans if self.low is not None else {}
         self._heads: dict[str, list[int]] | None = None
         self._found: dict[str, list[int]] = {}  # literal -> where it stands in the whole text
         self._merged: dict[tuple[str, bool], list[int]] = {}  # (rule, placing) -> literals or starts
 
     def finditer(self, rule: Rule, start: int, end: int) -> Iterator[Any]:
         """Exactly `rule.finditer(text, start, end)`, trying the rule only where it can match."""
-        plan = self.index.plans.get(rule.id) if self.low is not None else None
+        plan = self._plans.get(rule.id)
         if plan is None:
             return rule.finditer(self.text, start, end)
         if plan.one_line:
-            found = self._slice(self._candidates(rule.id, plan, False, start, end), start, end)
+            found = self._candidates(rule.id, plan.anchors, False, start, end)
             return self._by_lines(rule, found, start, end) if found else iter(())
         first = min(self._earliest_start(a, start, end) for a in plan.anchors)
         if first >= end:
             return iter(())
         if plan.placing:
-            starts = self._slice(self._candidates(rule.id, plan, True, start, end), start, end)
+            starts = self._candidates(rule.id, plan.placing, True, start, end)
             if len(starts) * ATTEMPT_COST < end - first:
                 return self._at_starts(rule, starts, end)
         return rule.finditer(self.text, first, end)
 
     # ---- where literals stand
-    def _candidates(self, rule_id: str, plan: Plan, placing: bool, start: int, end: int) -> list[int]:
-        """Where the plan's literals stand (or, `placing`, where its matches can start), in
-        order: over the whole text, kept for the rule's later calls; over a page's head only
-        when that is all that is asked."""
-        key = (rule_id, placing)
+    def _candidates(self, rule_id: str, anchors: Option, starts: bool, start: int, end: int) -> list[int]:
+        """Where `anchors`' literals stand (`starts`: where matches holding them can start)
+        in [start, end), in order. Worked out over the whole text and kept for the rule's
+        later calls, unless only a page's head is asked."""
+        key = (rule_id, starts)
         merged = self._merged.get(key)
-        if merged is not None:
-            return merged
-        head_only = start == 0 and end < len(self.text) // 8
-        span = (start, end) if head_only else (0, len(self.text))
-        if placing:
-            found = {s for a in plan.placing for o in self._positions(a, *span) for s in self._starts_of(a, o)}
-        else:
-            found = {o for a in plan.anchors for o in self._positions(a, *span)}
-        merged = sorted(found)
-        if not head_only:
-            self._merged[key] = merged
-        return merged
+        if merged is None:
+            head_only = start == 0 and end < len(self.text) // 8
+            span = (start, end) if head_only else (0, len(self.text))
+            found = [p for a in anchors for o in self._positions(a, *span)
+                     for p in (self._starts_of(a, o) if starts else (o,))]
+            merged = sorted(set(found)) if len(anchors) > 1 or starts else found
+            if not head_only:
+                self._merged[key] = merged
+        return merged if start == 0 and end == len(self.text) else _slice(merged, start, end)
 
     def _positions(self, anchor: Anchor, start: int, end: int) -> list[int]:
         """Where `anchor`'s literal starts within [start, end) (for a line-heading anchor,
         only where it heads a line)."""
         literal = anchor.literal
-        if self.index.heads_line(anchor):
+        if anchor.head:
             found = self._head_positions().get(literal, [])
         elif literal in self._found or end - start >= len(self.text) // 8:
             found = self._found.get(literal)
@@ -143,11 +139,7 @@ class Finder:
                 found = self._found[literal] = list(_occurrences(self.low, literal, 0, len(self.text)))
         else:  # a page's head: not worth a pass over the whole text
             return list(_occurrences(self.low, literal, start, end))
-        return self._slice(found, start, end)
-
-    @staticmethod
-    def _slice(positions: list[int], start: int, end: int) -> list[int]:
-        return positions[bisect.bisect_left(positions, start):bisect.bisect_left(positions, end)]
+        return _slice(found, start, end)
 
     def _head_positions(self) -> dict[str, list[int]]:
         if self._heads is None:
@@ -202,9 +194,10 @@ class Finder:
     def _earliest_start(self, anchor: Anchor, start: int, end: int) -> int:
         """Where a scan may begin: no match holding this anchor starts before its first
         literal's reach (`end` when the literal is not there)."""
-        if self.index.heads_line(anchor):
-            found = self._slice(self._head_positions().get(anchor.literal, []), start, end)
-            o = found[0] if found else -1
+        if anchor.head:
+            found = self._head_positions().get(anchor.literal, ())
+            i = bisect.bisect_left(found, start)
+            o = found[i] if i < len(found) and found[i] < end else -1
         else:
             o = self.low.find(anchor.literal, start, end)
         if o < 0:
@@ -214,6 +207,10 @@ class Finder:
         if anchor.lines == 0:
             return max(start, self.text.rfind("\n", 0, o) + 1)
         return start
+
+
+def _slice(positions: list[int], start: int, end: int) -> list[int]:
+    return positions[bisect.bisect_left(positions, start):bisect.bisect_left(positions, end)]
 
 
 def _occurrences(text: str, literal: str, start: int, end: int) -> Iterator[int]:

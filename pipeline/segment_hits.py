@@ -99,10 +99,9 @@ class Hits:
             cached = self._by_meaning[("head", key, value)] = (found, [])
         return cached[0]
 
-    def window(self, start: int, end: int, key: str, value: Any = ...) -> list[Hit]:
-        """Hits of rules run over [start, end) only (uncached): cue words of one message."""
-        return sorted((h for r in self.rules_with(key, value) for h in self.scan(r, start, end)),
-                      key=lambda h: (h.start, -h.end))
+    def window(self, start: int, end: int, rules: list[Rule]) -> list[Hit]:
+        """Hits of `rules` run over [start, end) only (uncached): cue words of one message."""
+        return sorted((h for r in rules for h in self.scan(r, start, end)), key=lambda h: (h.start, -h.end))
 
     def within(self, start: int, end: int, key: str, value: Any = ...) -> list[Hit]:
         """The hits of `hits(key, value)` that start in [start, end)."""

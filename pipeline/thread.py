@@ -183,16 +183,23 @@ def _kind(ctx: Context, hits: Hits, msg: Message, previous_kind: str | None, fir
     if msg.direction == "outgoing" and first_out:
         return "request"
     start, end = msg.span
-    cues = [h for h in hits.window(start, min(end, start + CUE_WINDOW), "message_kind")
-            if not ctx.in_quote(h.start) and h.attrs.get("direction", msg.direction) == msg.direction]
-    if cues:
-        best = min(cues, key=lambda h: (h.attrs.get("rank", 9), h.start))
-        hits.note(best, f"message {msg.index}: {best.attrs['message_kind']}")
-        return best.attrs["message_kind"]
+    for rules in _cue_ranks(hits, msg.direction):  # the best rank that speaks wins: the rest are not run
+        cues = [h for h in hits.window(start, min(end, start + CUE_WINDOW), rules) if not ctx.in_quote(h.start)]
+        if cues:
+            best = min(cues, key=lambda h: h.start)
+            hits.note(best, f"message {msg.index}: {best.attrs['message_kind']}")
+            return best.attrs["message_kind"]
     if msg.direction == "outgoing":
         return "clarification" if previous_kind == "clarification_request" else "follow_up"
     long_or_letter = end - start > 2000 or ctx.document.kind == "letter"
     return "response" if msg.attachments or long_or_letter else "other"
+
+
+def _cue_ranks(hits: Hits, direction: str) -> list[list]:
+    """The message-kind rules that fit a message's direction, grouped by rank, best first."""
+    rules = [r for r in hits.rules_with("message_kind") if r.set.get("direction", direction) == direction]
+    ranks = sorted({r.set.get("rank", 9) for r in rules})
+    return [[r for r in rules if r.set.get("rank", 9) == rank] for rank in ranks]
 
 
 def _own_date(ctx: Context, hits: Hits, start: int, end: int, salutation: int | None) -> str | None:
