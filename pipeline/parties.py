@@ -81,16 +81,21 @@ def propose_from_rules(ctx: Context, hits: Hits, votes: Votes) -> None:
                 _propose(hits, votes, which, rank, h)
 
 
+_OFFICE = re.compile(r"^(?:Chief\s+Constable|Commissioner|Chief\s+Executive)\s+of\s+(?:the\s+)?")
+
+
 def _propose(hits: Hits, votes: Votes, which: str, rank: float, h: Hit) -> None:
-    text = h.group("name") or ""
+    text, span = (h.groups_like("name") or [("", h.span)])[0]
+    if "value" in h.attrs:  # a mark that names its body ("ATISN 16301": the Welsh Government's scheme)
+        text, span = h.attrs["value"], h.span
     if which == "authority":
-        name = names.body(text)
+        name = _OFFICE.sub("", names.body(text) or "")  # "Chief Constable of the Police Service of Scotland"
         if _acceptable_body(hits, name):
-            votes.add(which, rank, name, h.rule.id, h.match.span("name"))
+            votes.add(which, rank, name, h.rule.id, span)
         for text, span in h.groups_like("requester"):  # a heading naming both parties
             votes.add("requester", rank, names.person(text, hits.vocab), h.rule.id, span)
     else:
-        votes.add(which, rank, names.person(text, hits.vocab), h.rule.id, h.match.span("name"))
+        votes.add(which, rank, names.person(text, hits.vocab), h.rule.id, span)
 
 
 def _acceptable_body(hits: Hits, name: str | None) -> bool:

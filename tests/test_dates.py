@@ -163,6 +163,11 @@ def test_month_labels_of_lines_of_figures_are_months_not_the_day_before_them():
     assert values(text) == ["2018-04-01", "2018-11-30", "2018-04", "2018-05", "2018-10", "2018-11"]
 
 
+def test_a_range_with_no_year_at_either_end_runs_forward_within_one_year():
+    assert values("Figures for 1st Jan – 31st Dec of each year.\nResponse 20-07-2020") == [
+        "2020-01-01", "2020-12-31", "2020-07-20"]
+
+
 def test_dates_glued_to_a_label_or_to_the_cell_before_them_are_read():
     assert values("Our RefAB/0123\nDate19 August 2016\n") == ["2016-08-19"]
     assert values("Date received Date due\n15 April 201118 May 2011Please send the minutes") == [

@@ -453,9 +453,11 @@ class ProseCounts:
             return False  # "by Tele- 1": a word broken at the end of a line
         last = regex.findall(r"[A-Za-z]+", label)[-1:] or [""]
         bare = _LABEL_EDGE.sub("", label)
-        if last[0].lower() in self.vocab.stop and not (bare[:1].isupper() and len(bare.split()) == 1):
-            return False  # "... within the" ends a wrapped sentence; "- Total - 1,137" is a row label
         period = self.period_rule.compiled.match(label) if self.period_rule is not None else None
+        whole_period = period is not None and not label[period.end():].strip()  # "27 April - 3 May"
+        if (last[0].lower() in self.vocab.stop and not whole_period
+                and not (bare[:1].isupper() and len(bare.split()) == 1)):
+            return False  # "... within the" ends a wrapped sentence; "- Total - 1,137" is a row label
         if regex.search(r"(?<![\w/.])\d", label[period.end():] if period else label):
             return False  # "Quarter 1 (April-June) 536 18 518 21 24": a row of figures, not a label
         return _LOWER_NEXT_LINE.match(self.text, cand.end) is None

@@ -182,6 +182,7 @@ class YearContext:
         self.rules = rules
         self.mentions = mentions
         self.list_joiner = regex.compile(rules.vocab.get("list_joiner", r"^\s*(?:,|and|to|-|–)\s*$"))
+        self.range_joiner = regex.compile(rules.vocab.get("range_joiner", r"^\s*(?:to|-|–)\s*$"))
         self.message_starts = [m.span[0] for m in ctx.messages]
         self.message_dates = [_iso_date(m.date) for m in ctx.messages]
 
@@ -265,6 +266,18 @@ class YearContext:
                 m.year = self._year_for(i, message, anchors)
                 m.inferred = m.year is not None
             anchors.add(m, message)
+        self._order_ranges()
+
+    def _order_ranges(self) -> None:
+        """A range with no year at either end ("1st Jan – 31st Dec") runs forward within
+        one year: its start takes the year of its end."""
+        for a, b in zip(self.mentions, self.mentions[1:]):
+            if not (a.inferred and b.inferred and a.year and b.year and a.day and b.day):
+                continue
+            if self.range_joiner.match(self.ctx.text[a.cand.end:b.start]) and a.day_in(a.year) > b.day_in(b.year):
+                start = a.day_in(b.year)
+                if start is not None and start <= b.day_in(b.year):
+                    a.year = b.year
 
     def _year_for(self, i: int, message: int | None, anchors: _Anchors) -> int | None:
         m = self.mentions[i]
