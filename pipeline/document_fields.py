@@ -138,10 +138,12 @@ def _wdtk_status(ctx: Context, hits: Hits) -> None:
 
 
 def _stated_outcome(ctx: Context, hits: Hits) -> None:
-    found: dict[str, Hit] = {}
-    for h in hits.hits("outcome"):
-        if not ctx.in_quote(h.start) and not _in_brackets(ctx, h):
-            found.setdefault(h.attrs["outcome"], h)
+    found: dict[str, Hit] = {}  # the first statement of each outcome (each rule is read up to its first)
+    for rule in hits.rules_with("outcome"):
+        h = hits.first(rule, lambda h: not ctx.in_quote(h.start) and not _in_brackets(ctx, h))
+        kind = rule.set["outcome"]
+        if h is not None and (kind not in found or (h.start, -h.end) < (found[kind].start, -found[kind].end)):
+            found[kind] = h
     if not found:
         return
     limits = [found[k] for k in ("refused", "not_held") if k in found]

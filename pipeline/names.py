@@ -12,11 +12,16 @@ import re
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
 _QUOTES = "‘’“”\"'`*_"
 _TRAILING_BRACKET = re.compile(r"\s*\((?:the\s+)?[^()]{1,40}\)\s*$", re.I)
+_SPACES = re.compile(r"\s+")
+_LETTER = re.compile(r"[^\W\d_]")
+_INITIALISM = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"[’']s$")
 
 
 def squash(text: str) -> str:
     """White space collapsed (non-breaking spaces and line breaks included), invisible marks dropped."""
-    return re.sub(r"\s+", " ", _INVISIBLE.sub("", text.replace("\u00a0", " "))).strip()
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text.replace("\u00a0", " "))).strip()
 
 
 def person(raw: str | None, vocab: dict) -> str | None:
@@ -33,12 +38,16 @@ def person(raw: str | None, vocab: dict) -> str | None:
                               or (mixed_case and _initialism(words[-1]))):
         words.pop()
     name = " ".join(words).strip(_QUOTES + " ,.;:")
-    if not name or not re.search(r"[^\W\d_]", name) or len(words) > 6:
+    if not name or not has_letter(name) or len(words) > 6:
         return None
     return name
 
 
 _WORD_SETS: dict[tuple[int, str], tuple[list, frozenset]] = {}
+
+
+def has_letter(text: str) -> bool:
+    return _LETTER.search(text) is not None
 
 
 def word_set(vocab: dict, key: str) -> frozenset:
@@ -52,7 +61,7 @@ def word_set(vocab: dict, key: str) -> frozenset:
 
 def _initialism(word: str) -> bool:
     """Letters after a name such as FRSPH or MBChB: two or more capitals, no other marks."""
-    return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*", word)) and sum(c.isupper() for c in word) >= 2
+    return bool(_INITIALISM.fullmatch(word)) and sum(c.isupper() for c in word) >= 2
 
 
 def body(raw: str | None) -> str | None:
@@ -61,8 +70,8 @@ def body(raw: str | None) -> str | None:
         return None
     name = squash(raw).strip(_QUOTES + " ,.;:")
     name = _TRAILING_BRACKET.sub("", name)
-    name = re.sub(r"^(?:the|The|THE)\s+", "", name)
-    name = re.sub(r"[’']s$", "", name).strip(" ,.;:")
+    name = _LEADING_THE.sub("", name)
+    name = _POSSESSIVE.sub("", name).strip(" ,.;:")
     return name or None
 
 

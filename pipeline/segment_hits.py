@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from pipeline import names
 from pipeline.context import Context
@@ -46,6 +46,18 @@ class Hit:
         return out
 
 
+_RULES_WITH: dict[tuple[int, str, Any], tuple[RuleSet, list[Rule]]] = {}
+
+
+def _rules_with(rules: RuleSet, key: str, value: Any) -> list[Rule]:
+    """The rules whose `set` has `key` (equal to `value` if given), listed once per rule set."""
+    cached = _RULES_WITH.get((id(rules), key, value))
+    if cached is None or cached[0] is not rules:
+        found = [r for r in rules.rules if key in r.set and (value is ... or r.set[key] == value)]
+        cached = _RULES_WITH[(id(rules), key, value)] = (rules, found)
+    return cached[1]
+
+
 HEAD_CHARS = 5000  # a page's title, status line and WDTK request line stand in its first lines
 
 
@@ -68,21 +80,27 @@ class Hits:
 
     def scan(self, rule: Rule, start: int, end: int) -> list[Hit]:
         """Matches of one rule inside [start, end) (uncached)."""
-        found: list[Hit] = []
+        return list(self._scanning(rule, start, end))
+
+    def first(self, rule: Rule, accept: Callable[[Hit], bool]) -> Hit | None:
+        """The first of a rule's hits that `accept` takes, scanning no further than it."""
+        found = self._by_rule.get(rule.id)
+        return next((h for h in (found if found is not None else self._scanning(rule, 0, len(self.ctx.text)))
+                     if accept(h)), None)
+
+    def _scanning(self, rule: Rule, start: int, end: int) -> Iterator[Hit]:
         if rule.compiled is None or rule.action != "find":
-            return found
+            return
         try:
             for m in self.finder.finditer(rule, start, end):
                 s, e = rule.span_of(m)
                 if s >= 0:
-                    found.append(Hit(rule, s, e, m))
+                    yield Hit(rule, s, e, m)
         except RuleTimeout as err:
             self.ctx.errors.append(str(err))
-        return found
 
     def rules_with(self, key: str, value: Any = ...) -> list[Rule]:
-        return [r for r in self.rules.rules
-                if key in r.set and (value is ... or r.set[key] == value)]
+        return _rules_with(self.rules, key, value)
 
     def hits(self, key: str, value: Any = ...) -> list[Hit]:
         """Hits of every rule whose `set` has `key` (equal to `value` if given), by position."""

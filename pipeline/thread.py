@@ -226,7 +226,7 @@ def _signatory(ctx: Context, hits: Hits, start: int, end: int) -> str | None:
             if hits.within(line_start, line_start + len(line), "sign_off"):
                 continue
             name = names.squash(line)
-            if len(name) > 80 or not re.search(r"[^\W\d_]", name) or name.endswith((".", ":")):
+            if len(name) > 80 or not names.has_letter(name) or name.endswith((".", ":")):
                 return None
             return names.person(name, hits.vocab) or name
         return None
