@@ -207,10 +207,11 @@ class YearContext:
         return self._label_above(ls)
 
     def _label_between(self, start: int, end: int) -> Candidate | None:
-        """The first year label starting in [start, end) (looked for on that line only)."""
+        """The nearest year label starting in [start, end) (looked for on that line only):
+        "for 2013, ... Jul to Dec; for 2014 ... January to December"."""
         line_end = self.ctx.line_span(start)[1]
         labels = _cues_in(self.ctx, self.rules, [(start, line_end)], "year_label")
-        return next((c for c in labels if c.start < end), None)
+        return next((c for c in reversed(labels) if c.start < end), None)
 
     def _label_above(self, line_start: int) -> tuple[int, Candidate] | None:
         """A year label starting one of the unbroken (non-blank) lines above, e.g. a header row."""

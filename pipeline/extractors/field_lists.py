@@ -22,6 +22,8 @@ from pipeline.rules import Rule, RuleSet, RuleTimeout
 CATEGORY = "field_lists"
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _TEMPLATE_CELL = re.compile(r"[^|\t\n ](?:[^|\t\n]*[^|\t\n ])?")  # a cell of "Date | Location | Cost"
+_FIGURE_END = re.compile(r"(?:[–—:=-]|\s)\s*[\d,]+%?\s*$")  # "2015/16 North & East Division – 60": a row of data
+_LIST_JOIN = re.compile(r"\s*[;,]\s*(?:and|or)\s*$")  # "type of school; and": the list's joining word
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ def _is_field_name(item: str, vocab: Vocab) -> bool:
     words = [w for w in bare.split() if any(ch.isalnum() for ch in w)]
     if not words or item.rstrip().endswith("?") or len(words) > vocab.max_words:
         return False
+    if _FIGURE_END.search(item):
+        return False  # a label with its figure is data, not a field name
     if words[0].lower().strip("\"“‘'*") in vocab.question_words:
         return False
     for m in re.finditer(r"[.?!]\s+[A-Z]", bare):
@@ -262,7 +266,7 @@ class Finder:
     def _emit(self, rule: Rule, label: tuple[int, int], cued: list[tuple[Rule, str]], items: list[Item]) -> None:
         if len(items) < self.vocab.min_items:
             return
-        names = [self._as_written(i.text) for i in items]
+        names = [_LIST_JOIN.sub("", self._as_written(i.text)) for i in items]
         key = tuple(n.casefold() for n in names)
         span = (label[0], max(label[1], items[-1].span[1]))
         if key in self.seen:
