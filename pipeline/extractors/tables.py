@@ -453,10 +453,14 @@ class Finder:
         words = [m.span() for m in re.finditer(r"\S+", line.text)]
         if not words:
             return []
-        for cut in (_split_by(line, self.text, self.vocab), self._cells_at(line, words, range(len(words))),
-                    self._cells_at(line, words, self._title_starts(line, words))):
+        cuts = (_split_by(line, self.text, self.vocab), self._cells_at(line, words, range(len(words))),
+                self._cells_at(line, words, self._title_starts(line, words)))
+        for cut in cuts:
             if len(cut) == width:
                 return cut
+        named = cuts[-1]  # names over the number columns only, the label column unnamed:
+        if len(named) == width - 1 > 1:  # "Number of IRPs heard Number upheld" over "2015/16 3 3"
+            return [_cell(self.text, line.start, line.start, self.vocab)] + named
         return []
 
     def _title_starts(self, line: Line, words: list[tuple[int, int]]) -> list[int]:
