@@ -153,6 +153,8 @@ def _act_of(ctx: Context, cand: Candidate, vocab: Vocab, default: str) -> str:
         if regulation or named == "REGS":
             return "EISR" if default == "FOISA" else "EIR"
         return default
+    if named == "EIR" and default == "FOISA":  # Scottish texts shorten their Regulations to "the EIRs" too
+        return "EISR"
     return named
 
 
