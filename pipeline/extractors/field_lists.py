@@ -116,6 +116,8 @@ def _is_field_name(item: str, vocab: Vocab) -> bool:
     words = [w for w in bare.split() if any(ch.isalnum() for ch in w)]
     if not words or item.rstrip().endswith("?") or len(words) > vocab.max_words:
         return False
+    if not any(ch.isalpha() for ch in bare):
+        return False  # years or figures ("by years: 2022, 2023, 2024") are values, not field names
     if _FIGURE_END.search(item):
         return False  # a label with its figure is data, not a field name
     if words[0].lower().strip("\"“‘'*") in vocab.question_words:
