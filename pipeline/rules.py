@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 import re as _stdre
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,6 +38,8 @@ import regex
 import yaml
 
 from pipeline import __version__
+from pipeline.alternations import factored
+from pipeline.literals import rarest, shape_of
 
 MAX_RULE_FILE_BYTES = 1_000_000
 MAX_YAML_DEPTH = 40  # deeper nesting is a mistake or an attack (PyYAML recurses per level)
@@ -53,6 +56,9 @@ DOCUMENT_BUDGET_S = 300.0
 DOCUMENT_BUDGET_PER_MILLION_CHARS_S = 60.0
 _deadline: ContextVar[float | None] = ContextVar("foi_document_deadline", default=None)
 _MACRO = _stdre.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+# 'ſ' is matched by (?i)s but lower() keeps it; 'İ' lowers to two characters.
+_FOLDS_APART = _stdre.compile("[\u017f\u0130]")
+_lowered_here = threading.local()  # the text being read, lower-cased, per thread
 
 
 class RuleError(Exception):
@@ -224,6 +230,8 @@ class Rule:
     author: str | None = None
     examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # (line, text)
     compiled: Any = field(default=None, repr=False)
+    # every match holds one of these (lower-cased; None: not known), read from the regex
+    literals: tuple[str, ...] | None = field(default=None, repr=False)
 
     @property
     def where(self) -> str:
@@ -236,6 +244,8 @@ class Rule:
         """
         end = len(text) if endpos is None else endpos
         limit, left = self._budget(end - pos)
+        if not self._may_match(text, pos, end):
+            return
         try:
             yield from self.compiled.finditer(text, pos, end, timeout=min(limit, left))
         except TimeoutError:
@@ -248,6 +258,13 @@ class Rule:
             return self.compiled.match(text, pos, endpos, timeout=min(limit, left))
         except TimeoutError:
             self._timed_out(limit, left)
+
+    def _may_match(self, text: str, pos: int, end: int) -> bool:
+        """False when none of the rule's literals stands in text[pos:end]: a scan would find nothing."""
+        if self.literals is None:
+            return True
+        low = _lowered(text)
+        return low is None or any(low.find(literal, pos, end) >= 0 for literal in self.literals)
 
     def _budget(self, chars: int) -> tuple[float, float]:
         """This rule's time limit over `chars` characters, and what is left of the document's."""
@@ -265,6 +282,23 @@ class Rule:
 
     def span_of(self, m: Any) -> tuple[int, int]:
         return m.span(self.group)
+
+
+def _lowered(text: str) -> str | None:
+    """`text` lower-cased with its offsets kept (None when case folding would move or hide
+    them), kept while the same text is read: every rule of every stage looks in it."""
+    kept = getattr(_lowered_here, "pair", None)
+    if kept is None or kept[0] is not text:
+        low = text.lower()
+        kept = _lowered_here.pair = (text, low if len(low) == len(text) and not _FOLDS_APART.search(text) else None)
+    return kept[1]
+
+
+def _literals(source: str, ignore_case: bool) -> tuple[str, ...] | None:
+    """The literals one of which every match holds (the rarest such set), if the regex says."""
+    shape = shape_of(source, ignore_case)
+    option = rarest(list(shape.options)) if shape is not None else None
+    return tuple(sorted({anchor.literal for anchor in option})) if option else None
 
 
 @dataclass
@@ -387,9 +421,10 @@ def _compile_rule(raw: dict, category: str, path: Path, macros: dict[str, str]) 
                              f"{MAX_REPEAT_PRODUCT}: the regex would take too long to compile"])
         flags = regex.VERSION0 | (regex.IGNORECASE if rule.ignore_case else 0)
         try:
-            rule.compiled = regex.compile(rule.regex, flags)
+            rule.compiled = regex.compile(factored(rule.regex), flags)
         except regex.error as e:
             raise RuleError([f"{where}: regex does not compile: {e}"]) from None
+        rule.literals = _literals(rule.regex, rule.ignore_case)
         if isinstance(rule.group, str) and rule.group not in rule.compiled.groupindex:
             raise RuleError([f"{where}: group {rule.group!r} is not a named group of the regex"])
         if isinstance(rule.group, int) and not 0 <= rule.group <= rule.compiled.groups:
@@ -397,7 +432,8 @@ def _compile_rule(raw: dict, category: str, path: Path, macros: dict[str, str]) 
     elif raw.get("phrases") is not None:
         words = sorted({str(p) for p in raw["phrases"]}, key=len, reverse=True)
         rule.regex = r"(?<![\w])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\w])"
-        rule.compiled = regex.compile(rule.regex, regex.VERSION0 | (regex.IGNORECASE if rule.ignore_case else 0))
+        rule.compiled = regex.compile(factored(rule.regex), regex.VERSION0 | (regex.IGNORECASE if rule.ignore_case else 0))
+        rule.literals = _literals(rule.regex, rule.ignore_case)
     return rule
 
 
