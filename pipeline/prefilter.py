@@ -66,6 +66,8 @@ class RuleIndex:
             return None
         placed = [o for o in options if all(a.placed for a in o) and cost(o, ATTEMPT_COST) <= MAX_COST]
         placing = min(placed, key=lambda o: cost(o, ATTEMPT_COST), default=())
+        if not shape.one_line:
+            anchors = tuple(sorted(anchors, key=lambda a: -frequency(a.literal)))
         return Plan(anchors, () if shape.one_line else placing, shape.one_line)
 
 
@@ -80,6 +82,14 @@ def index_of(rules: RuleSet) -> RuleIndex:
     return cached[1]
 
 
+@dataclass
+class _Found:
+    """One rule's literals in one text (or in a page's head)."""
+
+    at: list[int]  # where they stand, in order (one-line rules)
+    starts: list[int] | None  # where the rule's matches can start (placing plans)
+
+
 class Finder:
     """Where a rule set's literals stand in one text, shared by the rules run over it."""
 
@@ -90,8 +100,8 @@ class Finder:
         self.low = low if len(low) == len(text) and not _FOLDS_APART.search(text) else None
         self._plans = self.index.plans if self.low is not None else {}
         self._heads: dict[str, list[int]] | None = None
-        self._found: dict[str, list[int]] = {}  # literal -> where it stands in the whole text
-        self._merged: dict[tuple[str, bool], list[int]] = {}  # (rule, placing) -> literals or starts
+        self._literals: dict[str, list[int]] = {}  # literal -> where it stands in the whole text
+        self._rules: dict[str, _Found] = {}
 
     def finditer(self, rule: Rule, start: int, end: int) -> Iterator[Any]:
         """Exactly `rule.finditer(text, start, end)`, trying the rule only where it can match."""
@@ -99,33 +109,37 @@ class Finder:
         if plan is None:
             return rule.finditer(self.text, start, end)
         if plan.one_line:
-            found = self._candidates(rule.id, plan.anchors, False, start, end)
-            return self._by_lines(rule, found, start, end) if found else iter(())
-        first = min(self._earliest_start(a, start, end) for a in plan.anchors)
+            found = self._found(rule.id, plan, start, end)
+            i, j = bisect.bisect_left(found.at, start), bisect.bisect_left(found.at, end)
+            return self._by_lines(rule, found.at[i:j], start, end) if i < j else iter(())
+        first = self._earliest_start(plan, start, end)
         if first >= end:
             return iter(())
-        if plan.placing:
-            starts = self._candidates(rule.id, plan.placing, True, start, end)
+        found = self._found(rule.id, plan, start, end)
+        if found.starts is not None:
+            starts = found.starts[bisect.bisect_left(found.starts, start):bisect.bisect_left(found.starts, end)]
             if len(starts) * ATTEMPT_COST < end - first:
                 return self._at_starts(rule, starts, end)
         return rule.finditer(self.text, first, end)
 
     # ---- where literals stand
-    def _candidates(self, rule_id: str, anchors: Option, starts: bool, start: int, end: int) -> list[int]:
-        """Where `anchors`' literals stand (`starts`: where matches holding them can start)
-        in [start, end), in order. Worked out over the whole text and kept for the rule's
-        later calls, unless only a page's head is asked."""
-        key = (rule_id, starts)
-        merged = self._merged.get(key)
-        if merged is None:
-            head_only = start == 0 and end < len(self.text) // 8
-            span = (start, end) if head_only else (0, len(self.text))
-            found = [p for a in anchors for o in self._positions(a, *span)
-                     for p in (self._starts_of(a, o) if starts else (o,))]
-            merged = sorted(set(found)) if len(anchors) > 1 or starts else found
-            if not head_only:
-                self._merged[key] = merged
-        return merged if start == 0 and end == len(self.text) else _slice(merged, start, end)
+    def _found(self, rule_id: str, plan: Plan, start: int, end: int) -> _Found:
+        """The rule's literals over the whole text, kept for its later calls; over a page's
+        head only when that is all that is asked."""
+        found = self._rules.get(rule_id)
+        if found is not None:
+            return found
+        head_only = start == 0 and end < len(self.text) // 8
+        span = (start, end) if head_only else (0, len(self.text))
+        if plan.one_line:
+            at = [o for a in plan.anchors for o in self._positions(a, *span)]
+            found = _Found(sorted(at) if len(plan.anchors) > 1 else at, None)
+        else:
+            found = _Found([], sorted({s for a in plan.placing for o in self._positions(a, *span)
+                                       for s in self._starts_of(a, o)}) if plan.placing else None)
+        if not head_only:
+            self._rules[rule_id] = found
+        return found
 
     def _positions(self, anchor: Anchor, start: int, end: int) -> list[int]:
         """Where `anchor`'s literal starts within [start, end) (for a line-heading anchor,
@@ -133,13 +147,14 @@ class Finder:
         literal = anchor.literal
         if anchor.head:
             found = self._head_positions().get(literal, [])
-        elif literal in self._found or end - start >= len(self.text) // 8:
-            found = self._found.get(literal)
+        elif start == 0 and end == len(self.text):
+            found = self._literals.get(literal)
             if found is None:
-                found = self._found[literal] = list(_occurrences(self.low, literal, 0, len(self.text)))
-        else:  # a page's head: not worth a pass over the whole text
+                found = self._literals[literal] = list(_occurrences(self.low, literal, 0, end))
+            return found
+        else:
             return list(_occurrences(self.low, literal, start, end))
-        return _slice(found, start, end)
+        return found[bisect.bisect_left(found, start):bisect.bisect_left(found, end)]
 
     def _head_positions(self) -> dict[str, list[int]]:
         if self._heads is None:
@@ -150,6 +165,41 @@ class Finder:
                     for literal in prefixes[m.group(1)]:
                         self._heads.setdefault(literal, []).append(m.start(1))
         return self._heads
+
+    def _earliest_start(self, plan: Plan, start: int, end: int) -> int:
+        """Where a scan of [start, end) may begin: no match starts before the reach of the first
+        of its literals there (`end` when none is there)."""
+        first = end
+        for anchor in plan.anchors:  # the commonest first: one found with no bound ends the search
+            if anchor.head:
+                found = self._head_positions().get(anchor.literal, ())
+                i = bisect.bisect_left(found, start)
+                o = found[i] if i < len(found) and found[i] < end else -1
+            else:
+                o = self.low.find(anchor.literal, start, end)
+            if o < 0:
+                continue
+            if anchor.hi is not None:
+                reach = o - anchor.hi
+            elif anchor.lines == 0:
+                reach = self.text.rfind("\n", 0, o) + 1
+            else:
+                return start
+            if reach <= start:
+                return start
+            first = min(first, reach)
+        return first
+
+    def _starts_of(self, anchor: Anchor, o: int) -> list[int]:
+        """Where a match holding `anchor`'s literal at `o` can start."""
+        if anchor.line_start and anchor.lines is not None:
+            s = self.text.rfind("\n", 0, o) + 1
+            for _ in range(anchor.lines):
+                if s == 0:
+                    return []
+                s = self.text.rfind("\n", 0, s - 1) + 1
+            return [s] if anchor.lo <= o - s and (anchor.hi is None or o - s <= anchor.hi) else []
+        return list(range(o - anchor.hi, o - anchor.lo + 1))
 
     # ---- scans
     def _by_lines(self, rule: Rule, found: list[int], start: int, end: int) -> Iterator[Any]:
@@ -179,38 +229,6 @@ class Finder:
             if m is not None:
                 yield m
                 last = m.end()
-
-    def _starts_of(self, anchor: Anchor, o: int) -> list[int]:
-        """Where a match holding `anchor`'s literal at `o` can start."""
-        if anchor.line_start and anchor.lines is not None:
-            s = self.text.rfind("\n", 0, o) + 1
-            for _ in range(anchor.lines):
-                if s == 0:
-                    return []
-                s = self.text.rfind("\n", 0, s - 1) + 1
-            return [s] if anchor.lo <= o - s and (anchor.hi is None or o - s <= anchor.hi) else []
-        return list(range(o - anchor.hi, o - anchor.lo + 1))
-
-    def _earliest_start(self, anchor: Anchor, start: int, end: int) -> int:
-        """Where a scan may begin: no match holding this anchor starts before its first
-        literal's reach (`end` when the literal is not there)."""
-        if anchor.head:
-            found = self._head_positions().get(anchor.literal, ())
-            i = bisect.bisect_left(found, start)
-            o = found[i] if i < len(found) and found[i] < end else -1
-        else:
-            o = self.low.find(anchor.literal, start, end)
-        if o < 0:
-            return end
-        if anchor.hi is not None:
-            return max(start, o - anchor.hi)
-        if anchor.lines == 0:
-            return max(start, self.text.rfind("\n", 0, o) + 1)
-        return start
-
-
-def _slice(positions: list[int], start: int, end: int) -> list[int]:
-    return positions[bisect.bisect_left(positions, start):bisect.bisect_left(positions, end)]
 
 
 def _occurrences(text: str, literal: str, start: int, end: int) -> Iterator[int]:
