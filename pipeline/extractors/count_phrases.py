@@ -49,6 +49,8 @@ class Vocab:
     elliptic_before: frozenset
     elliptic_after: frozenset
     rate_words: frozenset
+    ing_nouns: frozenset
+    openers: frozenset
 
     @classmethod
     def of(cls, rules: RuleSet) -> "Vocab":
@@ -67,6 +69,7 @@ class Vocab:
             tally_window=int((v.get("tally_window_chars") or [800])[0]),
             elliptic_before=low("elliptic_before"), elliptic_after=low("elliptic_after"),
             rate_words=low("rate_words"),
+            ing_nouns=low("ing_nouns"), openers=low("subject_openers"),
         )
 
 
@@ -172,6 +175,10 @@ def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -
         if not tok[0].isalpha():
             break
         low = tok.lower()
+        if not words and low in vocab.openers and i + 1 < len(toks) and toks[i + 1].group()[0].isalpha():
+            words.append(m)  # "three other properties": the noun phrase goes on past "other"
+            i += 1
+            continue
         if (low in vocab.connectors and words and words[-1].group()[0].isupper()
                 and i + 1 < len(toks) and toks[i + 1].group()[0].isupper()):
             words.append(m)  # "Freedom of Information"
@@ -181,7 +188,8 @@ def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -
             break
         if plural_seen and not is_plural(low, vocab):
             break
-        if not words and low.endswith("ing"):
+        if all(w.group().lower() in vocab.openers for w in words) and low.endswith("ing") \
+                and low not in vocab.ing_nouns:
             break
         words.append(m)
         plural_seen = plural_seen or is_plural(low, vocab)
