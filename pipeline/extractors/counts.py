@@ -238,7 +238,7 @@ class ProseCounts:
         r = self.read(cand)
         if r is None:
             return None
-        if r.form == "label_value" and not self._good_label(cand):
+        if r.form == "label_value" and not self._good_label(cand, r.qualifier):
             return self._drop(cand, "a line-final number that is not a label's value")
         text = self.text
         s_start, s_end = sentence_bounds(text, cand.start)
@@ -440,10 +440,12 @@ class ProseCounts:
         line_start = self.text.rfind("\n", 0, cand.start) + 1
         return _LABEL_EDGE.sub("", self.text[line_start:cand.start])
 
-    def _good_label(self, cand: Candidate) -> bool:
+    def _good_label(self, cand: Candidate, qualifier: str | None = None) -> bool:
         """A label line, not a wrapped sentence that happens to end in a number."""
         line_start = self.text.rfind("\n", 0, cand.start) + 1
         label = self.text[line_start:cand.start].strip().strip("|=").strip()
+        if qualifier and label.endswith(qualifier):
+            label = label[:-len(qualifier)].rstrip()  # "How many beds does your Trust have? Approx. 600"
         if self.measure_rule is not None and self.measure_rule.compiled.match(label):
             self.ctx.note(self.measure_rule.id, CATEGORY, "cue", cand.span, f"{label!r} names a measure")
             return False  # "Days taken to respond: 27"
