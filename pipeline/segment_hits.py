@@ -70,6 +70,7 @@ class Hits:
         self.vocab = rules.vocab
         self.finder = Finder(ctx.text, rules)  # rules are tried only where their literals stand
         self._by_rule: dict[str, list[Hit]] = {}
+        self._head_by_rule: dict[str, list[Hit]] = {}
         self._by_meaning: dict[tuple, tuple[list[Hit], list[int]]] = {}
 
     def of_rule(self, rule: Rule) -> list[Hit]:
@@ -111,11 +112,19 @@ class Hits:
         run over a whole long thread."""
         cached = self._by_meaning.get(("head", key, value))
         if cached is None:
-            end = min(HEAD_CHARS, len(self.ctx.text))
-            found = sorted((h for r in self.rules_with(key, value) for h in self.scan(r, 0, end)),
+            found = sorted((h for r in self.rules_with(key, value) for h in self._head_of(r)),
                            key=lambda h: (h.start, -h.end))
             cached = self._by_meaning[("head", key, value)] = (found, [])
         return cached[0]
+
+    def _head_of(self, rule: Rule) -> list[Hit]:
+        end = min(HEAD_CHARS, len(self.ctx.text))
+        if end == len(self.ctx.text):  # a short text is all head
+            return self.of_rule(rule)
+        found = self._head_by_rule.get(rule.id)
+        if found is None:
+            found = self._head_by_rule[rule.id] = self.scan(rule, 0, end)
+        return found
 
     def window(self, start: int, end: int, rules: list[Rule]) -> list[Hit]:
         """Hits of `rules` run over [start, end) only (uncached): cue words of one message."""
