@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 from pipeline.literals import Anchor, Option, Shape, frequency, shape_of
-from pipeline.rules import Rule, RuleSet
+from pipeline.rules import Rule, RuleSet, lowered
 
 # Costs in characters of a regex scan, the unit of a rule's cost over a text.
 FIND_COST = 0.04  # str.find over a character, next to a rule's regex
@@ -28,8 +28,6 @@ ATTEMPT_COST = 64  # one match attempt, or one line scan, called from Python
 HEAD_SHARE = 0.03  # of the places a literal stands, about this many begin a line
 MAX_COST = 0.5  # a plan dearer than this per character is not worth having
 GAP = 256  # candidate lines this close are scanned in one go
-# 'ſ' is matched by (?i)s but lower() keeps it; 'İ' lowers to two characters.
-_FOLDS_APART = re.compile("[\u017f\u0130]")
 
 
 @dataclass(frozen=True)
@@ -96,8 +94,7 @@ class Finder:
     def __init__(self, text: str, rules: RuleSet):
         self.text = text
         self.index = index_of(rules)
-        low = text.lower()
-        self.low = low if len(low) == len(text) and not _FOLDS_APART.search(text) else None
+        self.low = lowered(text)  # shared with the rules' own literal checks
         self._plans = self.index.plans if self.low is not None else {}
         self._heads: dict[str, list[int]] | None = None
         self._literals: dict[str, list[int]] = {}  # literal -> where it stands in the whole text

@@ -263,7 +263,7 @@ class Rule:
         """False when none of the rule's literals stands in text[pos:end]: a scan would find nothing."""
         if self.literals is None:
             return True
-        low = _lowered(text)
+        low = lowered(text)
         return low is None or any(low.find(literal, pos, end) >= 0 for literal in self.literals)
 
     def _budget(self, chars: int) -> tuple[float, float]:
@@ -284,7 +284,7 @@ class Rule:
         return m.span(self.group)
 
 
-def _lowered(text: str) -> str | None:
+def lowered(text: str) -> str | None:
     """`text` lower-cased with its offsets kept (None when case folding would move or hide
     them), kept while the same text is read: every rule of every stage looks in it."""
     kept = getattr(_lowered_here, "pair", None)
