@@ -26,6 +26,7 @@ _SENTENCE_END = regex.compile(
     r"|(?m:(?<=^[^\n]{0,59})\n)")  # the end of a short line: not wrapped prose
 _WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
 _SPACES = regex.compile(r"\s+")
+_WORD_SEPARATOR = regex.compile(r"[\s-]+")
 _WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
 
 
@@ -89,7 +90,7 @@ def number_value(text: str, vocab: Vocab) -> int | None:
     digits = text.replace(",", "")
     if digits.isdigit():
         return int(digits)
-    words = regex.split(r"[\s-]+", text.lower().strip())
+    words = _WORD_SEPARATOR.split(text.lower().strip())
     if " ".join(words) in vocab.numbers:  # "half a dozen"
         return vocab.numbers[" ".join(words)]
     total, current, seen = 0, 0, False

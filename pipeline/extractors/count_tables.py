@@ -14,14 +14,18 @@ from pipeline.rules import RuleSet
 TABLE_RULE = "counts.table_cell"  # the component that reads table cells
 PERIOD_CUE = "counts.cue.period_label"
 _CELL_WORD = regex.compile(r"[^\S\n]*([A-Za-z]+)")  # "1 monthly", "5 urgent"
+_HEADER_WORD = regex.compile(r"[a-z]+|[£$€%]")
+_CURRENCY = regex.compile(r"[£$€]")
+_FIGURE = regex.compile(r"\d{1,3}(?:,\d{3})*|\d+")
+_YEAR = regex.compile(r"(?:19|20)\d\d")
 
 
 def _column_kind(table: Table, j: int, vocab: Vocab) -> str | None:
     """'money' or 'percent' when column j holds sums of money or percentages."""
     header = (table.header[j] if j < len(table.header) else "").lower()
     cells = [row[j].text for row in table.row_cells if j < len(row)]
-    words = set(regex.findall(r"[a-z]+|[£$€%]", header))
-    if words & vocab.money_words or any(regex.search(r"[£$€]", c) for c in cells):
+    words = set(_HEADER_WORD.findall(header))
+    if words & vocab.money_words or any(_CURRENCY.search(c) for c in cells):
         return "money"
     if words & vocab.percent_words or "%" in header or any("%" in c for c in cells):
         return "percent"
@@ -63,7 +67,7 @@ class TableCounts:
     def _figures_in_first_column(self) -> bool:
         """A first column of bare figures (not years) is data, not row labels."""
         cells = [row[0].text.strip() for row in self.table.row_cells if row]
-        figures = [c for c in cells if regex.fullmatch(r"\d{1,3}(?:,\d{3})*|\d+", c)
+        figures = [c for c in cells if _FIGURE.fullmatch(c)
                    and not looks_like_period(self.period_rule, c)]
         return len(figures) >= max(2, 0.8 * len(cells))
 
@@ -98,7 +102,7 @@ class TableCounts:
         if value is None:
             return None
         word = _CELL_WORD.match(ctx.text, e, cell.span[1])
-        if word and word.group(1)[:1].isupper() and regex.fullmatch(r"(?:19|20)\d\d", m.group()):
+        if word and word.group(1)[:1].isupper() and _YEAR.fullmatch(m.group()):
             return None  # "2009 Rules", "2004 Regulations": a year in a name
         before = ctx.text[cell.span[0]:s]
         qualifier = word.group(1) if word else ("+" if before.rstrip(" (").endswith("+") else None)

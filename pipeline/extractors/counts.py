@@ -51,6 +51,14 @@ _NEXT_WORD = regex.compile(r"\s*([A-Za-z]+)")
 _INLINE_LABEL = regex.compile(r"(?:(?<![\w/])([\w/]+)[^\S\n–-]*[–-]?[^\S\n]*){1,4}?[:=][^\S\n]*$")  # "2021: "
 _LABEL_EDGE = regex.compile(r"^[\s•*·>|=–-]+|[\s|=–-]+$")  # bullets, bars, dashes around a label
 _LOWER_NEXT_LINE = regex.compile(r"(?:[^\S\n]|\|)*\n[^\S\n]*[a-z]")  # the sentence goes on below
+_NOT_WORD = regex.compile(r"[^a-z0-9]+")
+_QUALIFIER_GAP = regex.compile(r"[\s(]*")  # "over 500", "(c. 500"
+_THE_BEFORE = regex.compile(r"(?i)\bthe\W*$")
+_WORD_BEFORE = regex.compile(r"([A-Za-z]+)\s*$")
+_WORD_AFTER = regex.compile(r"\s+([A-Za-z]+)")
+_LETTERS = regex.compile(r"[A-Za-z]+")
+_FIGURE = regex.compile(r"(?<![\w/.])\d")
+_PERIOD_GAP = regex.compile(r"(?:[^\S\n]|[.|=:–-])")  # what may follow a period label before its figure
 
 
 # --------------------------------------------------------------------------- facts
@@ -143,7 +151,7 @@ def _distance(span: tuple[int, int], pos: int) -> int:
 
 
 def _norm(s: str) -> str:
-    return regex.sub(r"[^a-z0-9]+", " ", s.lower().replace("the ", " ")).strip()
+    return _NOT_WORD.sub(" ", s.lower().replace("the ", " ")).strip()
 
 
 # --------------------------------------------------------------------------- the stage
@@ -325,7 +333,7 @@ class ProseCounts:
         if j >= 0:
             cue = self.approx[j]
             gap = self.text[cue.end:cand.start]
-            if len(gap) <= 2 and regex.fullmatch(r"[\s(]*", gap):
+            if len(gap) <= 2 and _QUALIFIER_GAP.fullmatch(gap):
                 qualifier = " ".join(cue.text.split())
                 self.ctx.note(cue.rule.id, CATEGORY, "cue", cand.span, f"qualifier={qualifier}")
         if self.text.startswith("+", end):
@@ -371,7 +379,7 @@ class ProseCounts:
         before = text[max(0, cand.start - 40):cand.start]
         if _PARTITIVE_BEFORE.search(before):  # "of these 348 had died", "(Of the 61 there were)"
             prev = self.facts.previous(cand.start)
-            if prev is not None and (prev.value == r.value or not regex.search(r"(?i)\bthe\W*$", before)):
+            if prev is not None and (prev.value == r.value or not _THE_BEFORE.search(before)):
                 r.subject, r.partitive = prev.count.subject, prev.value != r.value
                 return
         noun = _NOUN_OF.search(before)
@@ -426,8 +434,8 @@ class ProseCounts:
         if cand.attrs.get("form") != "digits":
             return None
         text = self.text
-        before = regex.search(r"([A-Za-z]+)\s*$", text[max(0, cand.start - 24):cand.start])
-        after = regex.match(r"\s+([A-Za-z]+)", text[end:end + 24])
+        before = _WORD_BEFORE.search(text[max(0, cand.start - 24):cand.start])
+        after = _WORD_AFTER.match(text[end:end + 24])
         if not ((before and before.group(1).lower() in self.vocab.elliptic_before)
                 or (after and after.group(1).lower() in self.vocab.elliptic_after)):
             return None
@@ -453,14 +461,14 @@ class ProseCounts:
             return True  # a question and its answer
         if label.endswith("-") and not label.endswith(" -"):
             return False  # "by Tele- 1": a word broken at the end of a line
-        last = regex.findall(r"[A-Za-z]+", label)[-1:] or [""]
+        last = _LETTERS.findall(label)[-1:] or [""]
         bare = _LABEL_EDGE.sub("", label)
         period = self.period_rule.compiled.match(label) if self.period_rule is not None else None
         whole_period = period is not None and not label[period.end():].strip()  # "27 April - 3 May"
         if (last[0].lower() in self.vocab.stop and not whole_period
                 and not (bare[:1].isupper() and len(bare.split()) == 1)):
             return False  # "... within the" ends a wrapped sentence; "- Total - 1,137" is a row label
-        if regex.search(r"(?<![\w/.])\d", label[period.end():] if period else label):
+        if _FIGURE.search(label[period.end():] if period else label):
             return False  # "Quarter 1 (April-June) 536 18 518 21 24": a row of figures, not a label
         return _LOWER_NEXT_LINE.match(self.text, cand.end) is None
 
@@ -487,7 +495,7 @@ class ProseCounts:
         line_start = text.rfind("\n", 0, cand.start) + 1
         if self.period_rule is not None and cand.start - line_start <= 30:
             m = self.period_rule.compiled.match(text, line_start, cand.start)
-            if m and m.end() > line_start and regex.match(r"(?:[^\S\n]|[.|=:–-])", text[m.end():cand.start] or "\n"):
+            if m and m.end() > line_start and _PERIOD_GAP.match(text[m.end():cand.start] or "\n"):
                 self.ctx.note(self.period_rule.id, CATEGORY, "cue", cand.span, f"period={m.group()}")
                 return m.group().strip()
         j = bisect.bisect_left(self.date_starts, s_start)

@@ -32,6 +32,7 @@ from pipeline.models import DateItem, Table
 from pipeline.rules import RuleSet, RuleTimeout
 
 _CUE_LENGTH = 60  # the longest cue text we expect; cues are looked for within window + this of a date
+_YEAR = regex.compile(r"(?:19|20)\d\d")
 
 
 @dataclass
@@ -379,7 +380,7 @@ def _table_header_year(ctx: Context, span: tuple[int, int]) -> int | None:
             for col, cell in enumerate(row):
                 if cell.span[0] <= span[0] < cell.span[1] and col < len(table.header_cells):
                     header = table.header_cells[col].text.strip()
-                    return int(header) if regex.fullmatch(r"(?:19|20)\d\d", header) else None
+                    return int(header) if _YEAR.fullmatch(header) else None
     return None
 
 
@@ -394,7 +395,7 @@ def _table_label_candidates(ctx: Context, rules: RuleSet, parser: Parser,
     for table in ctx.items.get("tables", []):
         if not isinstance(table, Table):
             continue
-        year_cols = {i for i, h in enumerate(table.header_cells) if regex.fullmatch(r"(?:19|20)\d\d", h.text.strip())}
+        year_cols = {i for i, h in enumerate(table.header_cells) if _YEAR.fullmatch(h.text.strip())}
         for row in table.row_cells:
             for col in year_cols & set(range(len(row))):
                 word = row[col].text.strip()
