@@ -7,6 +7,8 @@ dates -> references -> exemptions -> counts.
 from __future__ import annotations
 
 import bisect
+import itertools
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,9 @@ class Event:
     action: str  # found, rejected, cue, dropped
     span: tuple[int, int]
     detail: str = ""
+
+
+_REGION_ORDER, _START, _END = attrgetter("start", "end"), attrgetter("start"), attrgetter("end")
 
 
 @dataclass
@@ -71,17 +76,13 @@ class Context:
     errors: list[str] = field(default_factory=list)  # rule timeouts and the like
     preset: Preset = field(default_factory=Preset)  # structure a converter read (pipeline/sources)
     _line_starts: list[int] = field(default_factory=list, repr=False)
-    _region_starts: list[int] | None = field(default=None, repr=False)
+    _in_order: int = field(default=0, repr=False)  # how many regions, from the first, are sorted and indexed
+    _region_starts: list[int] = field(default_factory=list, repr=False)
     _max_end: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        starts = [0]
-        find = self.text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self._line_starts = starts
+        line_lengths = map((1).__add__, map(len, self.text.split("\n")))  # with their newlines
+        self._line_starts = list(itertools.accumulate(line_lengths, initial=0))[:-1]
 
     # ---- positions
     def line_of(self, offset: int) -> int:
@@ -104,17 +105,35 @@ class Context:
     # ---- regions that are never data
     def add_region(self, start: int, end: int, kind: str) -> None:
         self.regions.append(Region(start, end, kind))
-        self._region_starts = None
 
     def _sorted_regions(self) -> list[Region]:
-        if self._region_starts is None:
-            self.regions.sort(key=lambda r: (r.start, r.end))
-            self._region_starts = [r.start for r in self.regions]
-            self._max_end, top = [], -1
-            for r in self.regions:
-                top = max(top, r.end)
-                self._max_end.append(top)
-        return self.regions
+        """The regions in order of (start, end), as a stable sort leaves them, with the index
+        `blocked` reads: rebuilt in C passes, or, for a few regions added since, each slotted
+        in where the sort would put it (a long thread adds its quotations one by one)."""
+        regions = self.regions
+        if self._in_order < len(regions):
+            if self._in_order * 2 < len(regions):
+                regions.sort(key=_REGION_ORDER)
+                self._region_starts = list(map(_START, regions))
+                self._max_end = list(itertools.accumulate(map(_END, regions), max, initial=-1))[1:]
+            else:
+                added = regions[self._in_order:]
+                del regions[self._in_order:]
+                for r in added:
+                    self._slot_in(r)
+            self._in_order = len(regions)
+        return regions
+
+    def _slot_in(self, r: Region) -> None:
+        i = bisect.bisect_right(self.regions, (r.start, r.end), key=_REGION_ORDER)
+        self.regions.insert(i, r)
+        self._region_starts.insert(i, r.start)
+        top = max(self._max_end[i - 1] if i else -1, r.end)
+        self._max_end.insert(i, top)
+        k, max_end = i + 1, self._max_end
+        while k < len(max_end) and max_end[k] < top:  # the running maximum is raised up to where it passes `top`
+            max_end[k] = top
+            k += 1
 
     def blocked(self, start: int, end: int, kinds: tuple[str, ...] | None = None) -> Region | None:
         """The first never-data region overlapping [start, end), if any."""

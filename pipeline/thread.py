@@ -98,20 +98,21 @@ def _build(ctx: Context, hits: Hits, votes: Votes, starts: list[Start], stops: l
     requester = best(votes.requester)
     authority = best(votes.authority)
     previous_kind = None
+    sent = any(m.direction == "outgoing" for m in ctx.messages)  # the first outgoing message is the request
     for i, (s, (start, end)) in enumerate(zip(starts, spans)):
         if end <= start:
             continue
         direction = s.direction or _direction(ctx, hits, s, start, end, requester, authority, i)
         msg = Message(text=text[start:end], span=(start, end), rule=_rule_of(s, hits), index=len(ctx.messages),
                       direction=direction, sender=s.sender)
-        msg.kind = _kind(ctx, hits, msg, previous_kind, first_out=not any(
-            m.direction == "outgoing" for m in ctx.messages))
+        msg.kind = _kind(ctx, hits, msg, previous_kind, first_out=not sent)
         msg.date = s.date or _own_date(ctx, hits, start, end, salutations[i])
         msg.signatory = _signatory(ctx, hits, start, end)
         msg.attachments = _attachments(ctx, hits, start, end)
         if msg.kind == "request":
             _propose_requester(ctx, hits, votes, msg)
         ctx.messages.append(msg)
+        sent = sent or direction == "outgoing"
         previous_kind = msg.kind
     _date_requests_from_replies(ctx, hits)
 
