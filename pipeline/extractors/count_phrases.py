@@ -143,8 +143,24 @@ def subject_class(subject: str | None, vocab: Vocab) -> str | None:
 
 
 # --------------------------------------------------------------------------- reading the text
-def _tokens(text: str, pos: int, limit: int = 200) -> list:
-    return list(_TOKEN.finditer(text, pos, min(len(text), pos + limit)))
+class _Tokens:
+    """The tokens in the 200 characters after a position, read only as far as they are
+    looked at (a phrase mostly ends within a few words)."""
+
+    def __init__(self, text: str, pos: int, limit: int = 200):
+        self._next = _TOKEN.finditer(text, pos, min(len(text), pos + limit))
+        self._read: list = []
+
+    def has(self, i: int) -> bool:
+        while len(self._read) <= i:
+            m = next(self._next, None)
+            if m is None:
+                return False
+            self._read.append(m)
+        return True
+
+    def __getitem__(self, i: int):
+        return self._read[i]
 
 
 def _line_len(text: str, pos: int) -> int:
@@ -157,15 +173,15 @@ def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -
     """The span of the noun phrase that starts at `pos`: words up to a stopword, a mark,
     or the end of its plural head ("active data sharing agreements", "human rights
     organisations", "Freedom of Information Act (FOIA) requests")."""
-    toks = _tokens(text, pos)
+    toks = _Tokens(text, pos)
     words: list = []
     plural_seen = False
     i = 0
-    while i < len(toks) and len(words) < 8:
+    while len(words) < 8 and toks.has(i):
         m = toks[i]
         tok = m.group()
         if tok == "\n":  # a wrapped sentence goes on in lower case on the next line
-            if _line_len(text, m.start()) >= _WRAPPED_LINE and i + 1 < len(toks) and toks[i + 1].group()[0].islower():
+            if _line_len(text, m.start()) >= _WRAPPED_LINE and toks.has(i + 1) and toks[i + 1].group()[0].islower():
                 i += 1
                 continue
             break
@@ -176,12 +192,12 @@ def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -
         if not tok[0].isalpha():
             break
         low = tok.lower()
-        if not words and low in vocab.openers and i + 1 < len(toks) and toks[i + 1].group()[0].isalpha():
+        if not words and low in vocab.openers and toks.has(i + 1) and toks[i + 1].group()[0].isalpha():
             words.append(m)  # "three other properties": the noun phrase goes on past "other"
             i += 1
             continue
         if (low in vocab.connectors and words and words[-1].group()[0].isupper()
-                and i + 1 < len(toks) and toks[i + 1].group()[0].isupper()):
+                and toks.has(i + 1) and toks[i + 1].group()[0].isupper()):
             words.append(m)  # "Freedom of Information"
             i += 1
             continue
