@@ -48,16 +48,18 @@ class RuleIndex:
         heads = sorted({a.literal for p in self.plans.values() for a in p.anchors + p.placing if a.head},
                        key=len, reverse=True)
         blanks = "".join(re.escape(c) for c in sorted(self.blanks))
-        self.head_pass = re.compile(rf"(?m)^[{blanks}]*({'|'.join(map(re.escape, heads))})") if heads else None
+        head = rf"[{blanks}]*({'|'.join(map(re.escape, heads))})"
+        # the first line, then after each newline (not (?m)^: the engine jumps from newline to newline)
+        self.head_pass = (re.compile(head), re.compile(r"\n" + head)) if heads else None
         self.prefixes = {h: [p for p in heads if h.startswith(p)] for h in heads}
 
     def _plan(self, shape: Shape) -> Plan | None:
         def cost(option: Option, attempt: float) -> float:
             return sum((0 if a.head else FIND_COST) + frequency(a.literal) * (HEAD_SHARE if a.head else 1) * attempt
                        for a in option)
-        # an anchor whose literal starts with a blank is not first on its line to the head pass
-        options = [tuple(a if a.head is None or a.literal[0] not in self.blanks else replace(a, head=None)
-                         for a in o) for o in shape.options]
+        # the head pass finds a literal first on its line after blanks, within that line
+        options = [tuple(a if a.head is None or (a.literal[0] not in self.blanks and "\n" not in a.literal)
+                         else replace(a, head=None) for a in o) for o in shape.options]
         attempt = ATTEMPT_COST if shape.one_line else 1
         anchors = min(options, key=lambda o: cost(o, attempt))
         if cost(anchors, attempt) > MAX_COST:
@@ -157,8 +159,10 @@ class Finder:
         if self._heads is None:
             self._heads = {}
             if self.index.head_pass is not None:
+                first_line, after_newline = self.index.head_pass
                 prefixes = self.index.prefixes
-                for m in self.index.head_pass.finditer(self.low):
+                first = first_line.match(self.low)
+                for m in ([first] if first else []) + list(after_newline.finditer(self.low)):
                     for literal in prefixes[m.group(1)]:
                         self._heads.setdefault(literal, []).append(m.start(1))
         return self._heads

@@ -80,6 +80,7 @@ def test_one_pass_finds_every_line_heading_literal():
     finder = Finder("Title\n\n  Dear Home Office,\n\nYours faithfully,\n", SEGMENT)
     heads = finder._head_positions()
     assert heads["dear"] == [9] and heads["yours"] == [28]
+    assert Finder("Dear Sir,\nDear Madam,", SEGMENT)._head_positions()["dear"] == [0, 10]  # the first line too
 
 
 PIECES = ["Dear Home Office,", "Yours sincerely,", "yours faithfully", "Kind regards", "> quoted line",
