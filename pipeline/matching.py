@@ -16,6 +16,7 @@ from pipeline.context import Context
 from pipeline.rules import Rule, RuleSet, RuleTimeout
 
 NEVER_DATA = ("link_block", "url", "email", "placeholder", "chrome")
+GAP = 256  # lines of candidates this close are scanned together (whole lines in between)
 
 
 @dataclass
@@ -60,28 +61,48 @@ class TokenMatchers:
             yield rule, span.start_char, span.end_char
 
 
-def _rule_matches(ctx: Context, ruleset: RuleSet, action: str, tokens: TokenMatchers | None
+def _rule_matches(ctx: Context, ruleset: RuleSet, action: str, tokens: TokenMatchers | None,
+                  within: list[tuple[int, int]] | None = None, errors: list[str] | None = None
                   ) -> Iterable[Candidate]:
+    """Matches of the rules with `action`; one-line rules only over the blocks of whole lines
+    `within`, when given. Timeouts go to `errors` (the context's by default)."""
     text = ctx.text
     for rule in ruleset.by_action(action):
         if rule.compiled is None:
             continue
+        blocks = within if within is not None and rule.one_line else [(0, len(text))]
         try:
-            for m in rule.finditer(text):
-                s, e = rule.span_of(m)
-                if s < 0 or s == e:
-                    continue
-                yield Candidate(rule, s, e, text[s:e], m.groupdict(), dict(rule.set), m)
+            for start, end in blocks:
+                for m in rule.finditer(text, start, end):
+                    s, e = rule.span_of(m)
+                    if s < 0 or s == e:
+                        continue
+                    yield Candidate(rule, s, e, text[s:e], m.groupdict(), dict(rule.set), m)
         except RuleTimeout as err:
-            ctx.errors.append(str(err))
+            (ctx.errors if errors is None else errors).append(str(err))
     if tokens is not None:
         for rule, s, e in tokens.spans(ctx.doc, action):
             yield Candidate(rule, s, e, text[s:e], {}, dict(rule.set))
 
 
-def rejections(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None) -> list[Candidate]:
-    """Spans vetoed by the category's reject rules, sorted by start."""
-    return sorted(_rule_matches(ctx, ruleset, "reject", tokens), key=lambda c: c.start)
+def rejections(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None,
+               within: list[tuple[int, int]] | None = None) -> list[Candidate]:
+    """Spans vetoed by the category's reject rules, sorted by start; one-line rules only
+    within the blocks of lines `within`, when given."""
+    return sorted(_rule_matches(ctx, ruleset, "reject", tokens, within), key=lambda c: c.start)
+
+
+def _lines_holding(ctx: Context, spans: list[Candidate]) -> list[tuple[int, int]]:
+    """The blocks of whole lines (newline included) that hold `spans`, sorted by start."""
+    blocks: list[tuple[int, int]] = []
+    for c in sorted(spans, key=lambda c: c.start):
+        start = ctx.line_span(c.start)[0]
+        end = min(ctx.line_span(max(c.start, c.end - 1))[1] + 1, len(ctx.text))
+        if blocks and start - blocks[-1][1] <= GAP:
+            blocks[-1] = (blocks[-1][0], max(blocks[-1][1], end))
+        else:
+            blocks.append((start, end))
+    return blocks
 
 
 def cues(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None) -> list[Candidate]:
@@ -120,11 +141,14 @@ def find_candidates(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None
     file), so a reviewer orders rules from specific to general.
     """
     category = ruleset.category
-    vetoes = rejections(ctx, ruleset, tokens)
-    veto_index = overlap_index(vetoes)
     order = {r.id: i for i, r in enumerate(ruleset.rules)}
-    found = sorted(_rule_matches(ctx, ruleset, "find", tokens),
+    find_errors: list[str] = []  # noted after the reject rules', as they always were
+    found = sorted(_rule_matches(ctx, ruleset, "find", tokens, errors=find_errors),
                    key=lambda c: (c.start, -(c.end - c.start), order[c.rule.id]))
+    # a one-line reject rule can only veto candidates on its own line
+    vetoes = rejections(ctx, ruleset, tokens, within=_lines_holding(ctx, found))
+    ctx.errors.extend(find_errors)
+    veto_index = overlap_index(vetoes)
     kept: list[Candidate] = []
     for c in found:
         region = ctx.blocked(c.start, c.end, never)

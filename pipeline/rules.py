@@ -23,8 +23,10 @@ import hashlib
 import json
 import math
 import re as _stdre
+import re._parser as _sre_parse
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -39,7 +41,7 @@ import yaml
 
 from pipeline import __version__
 from pipeline.alternations import factored
-from pipeline.literals import rarest, shape_of
+from pipeline.literals import rarest, reaches_newline, shape_of
 
 MAX_RULE_FILE_BYTES = 1_000_000
 MAX_YAML_DEPTH = 40  # deeper nesting is a mistake or an attack (PyYAML recurses per level)
@@ -232,6 +234,9 @@ class Rule:
     compiled: Any = field(default=None, repr=False)
     # every match holds one of these (lower-cased; None: not known), read from the regex
     literals: tuple[str, ...] | None = field(default=None, repr=False)
+    # no match, look-arounds included, reaches past a newline: a scan of whole lines finds
+    # in them just what a scan of the whole text finds there
+    one_line: bool = field(default=False, repr=False)
 
     @property
     def where(self) -> str:
@@ -299,6 +304,22 @@ def _literals(source: str, ignore_case: bool) -> tuple[str, ...] | None:
     shape = shape_of(source, ignore_case)
     option = rarest(list(shape.options)) if shape is not None else None
     return tuple(sorted({anchor.literal for anchor in option})) if option else None
+
+
+def _one_line(source: str, ignore_case: bool) -> bool:
+    """Whether nothing in the regex can match or look past a newline (False when unsure)."""
+    shape = shape_of(source, ignore_case)
+    if shape is not None:
+        return shape.one_line
+    if _stdre.search(r"\{(?!\d*(?:,\d*)?\})", source):
+        return False  # the regex module's fuzzy matching, which Python's parser reads as a brace
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "possible nested set": the regex module reads it otherwise
+            parsed = _sre_parse.parse(source, _stdre.IGNORECASE if ignore_case else 0)
+    except (_stdre.error, Warning, RecursionError, OverflowError):
+        return False
+    return not reaches_newline(parsed, parsed.state.flags)
 
 
 @dataclass
@@ -425,6 +446,7 @@ def _compile_rule(raw: dict, category: str, path: Path, macros: dict[str, str]) 
         except regex.error as e:
             raise RuleError([f"{where}: regex does not compile: {e}"]) from None
         rule.literals = _literals(rule.regex, rule.ignore_case)
+        rule.one_line = _one_line(rule.regex, rule.ignore_case)
         if isinstance(rule.group, str) and rule.group not in rule.compiled.groupindex:
             raise RuleError([f"{where}: group {rule.group!r} is not a named group of the regex"])
         if isinstance(rule.group, int) and not 0 <= rule.group <= rule.compiled.groups:
@@ -434,6 +456,7 @@ def _compile_rule(raw: dict, category: str, path: Path, macros: dict[str, str]) 
         rule.regex = r"(?<![\w])(?:" + "|".join(regex.escape(w) for w in words) + r")(?![\w])"
         rule.compiled = regex.compile(factored(rule.regex), regex.VERSION0 | (regex.IGNORECASE if rule.ignore_case else 0))
         rule.literals = _literals(rule.regex, rule.ignore_case)
+        rule.one_line = _one_line(rule.regex, rule.ignore_case)
     return rule
 
 
