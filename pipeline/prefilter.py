@@ -15,6 +15,7 @@ match. The results are those of `Rule.finditer`, only cheaper.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
@@ -130,9 +131,9 @@ class Finder:
             return found
         head_only = start == 0 and end < len(self.text) // 8
         span = (start, end) if head_only else (0, len(self.text))
-        if plan.one_line:
-            at = [o for a in plan.anchors for o in self._positions(a, *span)]
-            found = _Found(sorted(at) if len(plan.anchors) > 1 else at, None)
+        if plan.one_line:  # its lines are what counts: each literal once
+            lists = [self._positions(a, *span) for a in {(a.literal, a.head is not None): a for a in plan.anchors}.values()]
+            found = _Found(sorted(itertools.chain.from_iterable(lists)) if len(lists) > 1 else lists[0], None)
         else:
             found = _Found([], sorted({s for a in plan.placing for o in self._positions(a, *span)
                                        for s in self._starts_of(a, o)}) if plan.placing else None)
@@ -146,6 +147,8 @@ class Finder:
         literal = anchor.literal
         if anchor.head:
             found = self._head_positions().get(literal, [])
+            if start == 0 and end == len(self.text):
+                return found
         elif start == 0 and end == len(self.text):
             found = self._literals.get(literal)
             if found is None:
