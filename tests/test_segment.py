@@ -643,3 +643,26 @@ def test_seed_and_dev_document_fields():
                     n += 1
                     ok += str(getattr(doc, f)).casefold() == str(key["document"][f]).casefold()
     assert ok / n >= 0.90
+
+
+REGION_STEPS = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 60), st.integers(1, 30), st.sampled_from(["url", "quoted", "chrome"])),
+    st.tuples(st.just("ask"), st.integers(0, 90), st.integers(1, 5), st.sampled_from([None, ("quoted",), ("url", "chrome")]))),
+    max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(REGION_STEPS)
+def test_regions_added_between_questions_answer_as_if_sorted_each_time(steps):
+    """Quotations are marked one by one while others are looked up: each answer is the
+    region a fresh stable sort would give (the last of those overlapping, kinds kept)."""
+    ctx, added = Context("x" * 200), []
+    for what, start, width, kinds in steps:
+        if what == "add":
+            ctx.add_region(start, start + width, kinds)
+            added.append(ctx.regions[-1])
+            continue
+        order = sorted(added, key=lambda r: (r.start, r.end))
+        overlapping = [r for r in order if r.start < start + width and r.end > start and (kinds is None or r.kind in kinds)]
+        assert ctx.blocked(start, start + width, kinds) is (overlapping[-1] if overlapping else None)
+        assert ctx.regions == order
