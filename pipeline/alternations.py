@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 MAX_EXPANSIONS = 32  # literal strings one alternative may stand for
 _SPECIAL = set(".^$*+?{}[]\\|()")
 _QUANTIFIER = re.compile(r"(?:[?*+]|\{\d*(?:,\d*)?\})[?+]?")
+_ANCHORS = {"\\b", "\\B", "^", "$", "\\A", "\\Z"}  # zero-width: factored out like a character
 _OPENER = re.compile(r"\?(?:[:>|]|[=!]|<[=!]|P?<\w+>|[a-zA-Z-]+[:)])")
 
 
@@ -149,28 +150,64 @@ def _words(seq: list) -> list[list[str]] | None:
     return found
 
 
-def _key(char: str) -> str:
-    return char.lower() if char.isascii() else char
-
-
 def _escaped(char: str) -> str:
     return "\\" + char if char in _SPECIAL or char == "#" or char.isspace() else char
 
 
-def _forward_trie(words: list[list[str]]) -> list[str]:
-    """Alternatives matching `words` in their order, those sharing a first character grouped."""
-    if any(not w for w in words[:-1]):
-        return ["".join(map(_escaped, w)) for w in words]
-    groups: dict[str, list[list[str]]] = {}
-    for w in words:
-        groups.setdefault(_key(w[0]) if w else "", []).append(w)
-    out = []
-    for key, ws in groups.items():
-        if key == "" or len(ws) == 1 or len({w[0] for w in ws}) > 1:
-            out.extend("".join(map(_escaped, w)) for w in ws)
+def _units(seq: list) -> list[tuple[str, object]]:
+    """An alternative as units: ("char", c) for a literal character, ("anchor", text) for a
+    zero-width anchor like \\b, ("item", item) for anything else."""
+    units = []
+    for item in seq:
+        if isinstance(item, _Atom) and not item.quantifier and item.char is not None:
+            units.append(("char", item.char))
+        elif isinstance(item, _Atom) and not item.quantifier and item.text in _ANCHORS:
+            units.append(("anchor", item.text))
+        else:
+            units.append(("item", item))
+    return units
+
+
+def _lead(units: list[tuple[str, object]]) -> str | None:
+    """The character every match of the alternative starts with, lower-cased, if known
+    (not for letters outside ASCII, whose case variants lower() does not give)."""
+    for kind, value in units:
+        if kind == "anchor":
             continue
-        rest = _forward_trie([w[1:] for w in ws])
-        out.append(_escaped(ws[0][0]) + (rest[0] if len(rest) == 1 else "(?:" + "|".join(rest) + ")"))
+        if kind == "char" and (value.isascii() or value.lower() == value.upper()):
+            return value.lower()
+        return None
+    return None
+
+
+def _emit_unit(unit: tuple[str, object]) -> str:
+    kind, value = unit
+    return _escaped(value) if kind == "char" else value if kind == "anchor" else _emit_item(value)
+
+
+def _forward_trie(alternatives: list[list[tuple[str, object]]]) -> list[str]:
+    """The alternatives in their order, except that those starting with the same character
+    come together (one starting otherwise cannot match where they do) and share their
+    common first character or anchor. One whose first character is unknown stays put."""
+    out: list[str] = []
+    run: list[list[tuple[str, object]]] = []
+    for units in alternatives + [None]:
+        if units is not None and _lead(units) is not None:
+            run.append(units)
+            continue
+        groups: dict[str, list[list[tuple[str, object]]]] = {}
+        for u in run:
+            groups.setdefault(_lead(u), []).append(u)
+        for group in groups.values():
+            first = group[0][0]
+            if len(group) > 1 and first[0] != "item" and all(u[0] == first for u in group):
+                rest = _forward_trie([u[1:] for u in group])
+                out.append(_emit_unit(first) + (rest[0] if len(rest) == 1 else "(?:" + "|".join(rest) + ")"))
+            else:
+                out.extend("".join(map(_emit_unit, u)) for u in group)
+        run = []
+        if units is not None:
+            out.append("".join(map(_emit_unit, units)))
     return out
 
 
@@ -211,23 +248,10 @@ def _factor(branches: list[list], context: str) -> list[list]:
         if len(literal) < 2 or not _foldable(literal):
             return branches
         return [[t] for t in _backward_trie(literal)] + [seq for seq, ws in zip(branches, words) if ws is None]
-    out, run = [], []
+    alternatives = []
     for seq, ws in zip(branches, words):
-        if ws is not None:
-            run.extend(ws)
-            continue
-        out.extend(_run(run))
-        run = []
-        out.append(seq)
-    return out + _run(run)
-
-
-def _run(words: list[list[str]]) -> list[list]:
-    if not words:
-        return []
-    if not _foldable(words):
-        return [["".join(map(_escaped, w))] for w in words]
-    return [[t] for t in _forward_trie(words)]
+        alternatives.extend([[("char", c) for c in w] for w in ws] if ws is not None else [_units(seq)])
+    return [[t] for t in _forward_trie(alternatives)]
 
 
 def _foldable(words: list[list[str]]) -> bool:
