@@ -256,9 +256,17 @@ def decode(data: bytes) -> tuple[str, str]:
     Bytes that do not fit the encoding a BOM announces become U+FFFD rather than
     losing the document; mojibake already in the text is left as it is.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(encoding.replace("-sig", ""), errors="replace"), encoding
+    announced = [(bom, encoding) for bom, encoding in _BOMS if data.startswith(bom)]
+    # FF FE 00 00 is the UTF-32 LE BOM, or the UTF-16 LE BOM before a NUL: the
+    # encoding under which the rest decodes cleanly wins, else the longest BOM.
+    for bom, encoding in announced:
+        try:
+            return data[len(bom):].decode(encoding.replace("-sig", "")), encoding
+        except UnicodeDecodeError:
+            continue
+    if announced:
+        bom, encoding = announced[0]
+        return data[len(bom):].decode(encoding.replace("-sig", ""), errors="replace"), encoding
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
