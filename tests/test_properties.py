@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from pipeline.ingest import IngestError, normalise_newlines, read_source
 from pipeline.record import validate
 
+from hostile.hostile_kit import spans_with_text
+
 # Pieces of real correspondence, so that generated texts reach the rules' interesting
 # paths (dates, references, exemptions, counts, tables, quoted mail) and not only noise.
 FRAGMENTS = [
@@ -23,17 +25,6 @@ FRAGMENTS = [
 ]
 texts = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), max_size=40).map("".join)
 EXTRACTION = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def spans_with_text(node):
-    if isinstance(node, dict):
-        if isinstance(node.get("text"), str) and isinstance(node.get("span"), list):
-            yield node["span"], node["text"]
-        for v in node.values():
-            yield from spans_with_text(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from spans_with_text(v)
 
 
 @EXTRACTION
