@@ -135,7 +135,7 @@ class _Literal(str):
     """A long text kept as it reads: a YAML block scalar (`|`) where YAML allows one."""
 
 
-_Dumper.add_representer(_Literal, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", s, style="|"))
+_Dumper.add_representer(_Literal, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"))
 
 
 def _represent_list(dumper, data):

@@ -29,3 +29,22 @@ def test_record_validates_and_spans_slice(records, name):
             assert item["line"] == text.count("\n", 0, s) + 1
             for ms, me in item.get("mentions", []):
                 assert 0 <= ms < me <= len(text)
+
+
+def test_a_converted_input_is_written_with_its_derived_text(tmp_path):
+    """Converted inputs carry `derived_text` (a YAML block scalar): the writer must emit it."""
+    import yaml
+
+    from pipeline.flows import process_batch
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "figures.csv").write_text("Year,Requests received\n2022,1633\n2023,1702\n")
+    outcome, = process_batch([str(raw / "figures.csv")], str(raw), str(tmp_path / "out"), "rules", True)
+    assert outcome.status == "done", outcome.reason
+    data = yaml.safe_load((tmp_path / "out" / "figures.yaml").read_text())
+    validate(data)
+    for item in data["counts"]:
+        s, e = item["span"]
+        assert data["derived_text"][s:e] == item["text"]
+    assert sorted(c["value"] for c in data["counts"]) == [1633, 1702]
