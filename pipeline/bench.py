@@ -126,7 +126,7 @@ def timed_run(args: list[str], env: dict | None = None) -> tuple[dict, float, Me
 def stage_times(texts: list[str], rules_dir: Path, scratch: Path) -> Counter:
     """Seconds per stage over `texts`: tokenizer, each spaCy component, record, schema check, YAML, write."""
     from pipeline.extract import pipeline_for
-    from pipeline.record import record_from_context, to_yaml, validate, write_atomic
+    from pipeline.record import record_from_context, check, to_yaml, write_atomic
     from pipeline.rules import document_budget, regex_budget
 
     rules, nlp = pipeline_for(rules_dir)
@@ -144,7 +144,7 @@ def stage_times(texts: list[str], rules_dir: Path, scratch: Path) -> Counter:
         data = record_from_context(doc._.foi, source_path=f"bench/{i}.txt", sha256="0" * 64,
                                    rules_fingerprint=rules.fingerprint).to_dict()
         spent["record"] += _clock() - t
-        for name, step in (("schema check", lambda: validate(data)), ("yaml", lambda: to_yaml(data))):
+        for name, step in (("schema check", lambda: check(data)), ("yaml", lambda: to_yaml(data))):
             t = _clock()
             out = step()
             spent[name] += _clock() - t
