@@ -32,3 +32,23 @@ def shared_dir(*parts: str) -> Path:
     if not p.is_dir():
         pytest.skip(f"{p} is not here")
     return p
+
+
+class Stages:
+    """Only these pipeline stages, in order, with their rule files: a category's unit
+    tests run just what that category depends on."""
+
+    def __init__(self, *names: str):
+        from pipeline.rules import load_rule_file
+        self.rulesets = {name: load_rule_file(RULES / f"{name}.yaml") for name in names}
+
+    def run(self, text: str, messages=None):
+        """The context after the stages; `messages`, when given, replace segment's."""
+        from pipeline.context import Context
+        from pipeline.extractors import STAGES
+        ctx = Context(text)
+        for name, ruleset in self.rulesets.items():
+            STAGES[name](ctx, ruleset, None)
+            if name == "segment" and messages is not None:
+                ctx.messages = messages
+        return ctx

@@ -11,21 +11,16 @@ from hypothesis import strategies as st
 from pipeline.context import Context
 from pipeline.extractors import STAGES
 from pipeline.models import Message
-from pipeline.rules import load_rule_file
 
-from conftest import RULES, shared_dir
+from conftest import Stages, shared_dir
 
 # Only the stages dates depend on: segment (never-data regions, messages) and tables.
-RULESETS = {stage: load_rule_file(RULES / f"{stage}.yaml") for stage in ("segment", "tables", "dates")}
+STAGE_RUN = Stages('segment', 'tables', 'dates')
+RULESETS = STAGE_RUN.rulesets
 
 
 def dates_in(text: str, messages: list[Message] | None = None):
-    ctx = Context(text)
-    for stage, ruleset in RULESETS.items():
-        STAGES[stage](ctx, ruleset, None)
-        if stage == "segment" and messages is not None:
-            ctx.messages = messages
-    return ctx.items["dates"]
+    return STAGE_RUN.run(text, messages).items["dates"]
 
 
 def values(text: str, **kw) -> list[str]:

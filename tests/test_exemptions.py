@@ -8,25 +8,18 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.context import Context
-from pipeline.extractors import STAGES
 from pipeline.extractors.exemptions import sections
 from pipeline.models import Message
-from pipeline.rules import load_rule_file
 
-from conftest import RULES, shared_dir
+from conftest import Stages, shared_dir
 
-RULESETS = {stage: load_rule_file(RULES / f"{stage}.yaml") for stage in ("segment", "exemptions")}
+STAGE_RUN = Stages('segment', 'exemptions')
+RULESETS = STAGE_RUN.rulesets
 SECTION = re.compile(r"^[0-9]+[A-Z]?(\([0-9a-zA-Z]+\))*$")  # the record schema's pattern
 
 
 def exemptions_in(text: str, messages: list[Message] | None = None):
-    ctx = Context(text)
-    for stage, ruleset in RULESETS.items():
-        STAGES[stage](ctx, ruleset, None)
-        if stage == "segment" and messages is not None:
-            ctx.messages = messages
-    return ctx.items["exemptions"]
+    return STAGE_RUN.run(text, messages).items["exemptions"]
 
 
 def found(text: str, **kw) -> dict[tuple[str, str], str]:

@@ -8,20 +8,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.context import Context
-from pipeline.extractors import STAGES
-from pipeline.rules import load_rule_file
 
-from conftest import RULES, shared_dir
+from conftest import Stages, shared_dir
 
-RULESETS = {stage: load_rule_file(RULES / f"{stage}.yaml") for stage in ("segment", "references")}
+STAGE_RUN = Stages('segment', 'references')
+RULESETS = STAGE_RUN.rulesets
 
 
 def references_in(text: str):
-    ctx = Context(text)
-    for stage, ruleset in RULESETS.items():
-        STAGES[stage](ctx, ruleset, None)
-    return ctx.items["references"]
+    return STAGE_RUN.run(text).items["references"]
 
 
 def found(text: str) -> set[tuple[str, str]]:
