@@ -40,15 +40,6 @@ def extract(text: str, rules: Rules | str | Path | None = None, *, path: str = "
                                rules_fingerprint=loaded.fingerprint)
 
 
-def extract_many(texts, rules: Rules | str | Path | None = None, batch_size: int = 32):
-    """Yield Records for (path, text) pairs, through `nlp.pipe` for speed."""
-    loaded, nlp = pipeline_for(rules)
-    pairs = list(texts)
-    for (path, text), doc in zip(pairs, nlp.pipe((t for _, t in pairs), batch_size=batch_size)):
-        yield record_from_context(doc._.foi, source_path=path, sha256=sha256_text(text),
-                                  rules_fingerprint=loaded.fingerprint)
-
-
 def parse(nlp: Language, text: str, preset: Preset | None = None) -> Doc:
     """Run the pipeline over `text`; a converter's preset (pipeline/sources) rides on the context."""
     if preset is None:
@@ -62,4 +53,4 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-__all__ = ["extract", "extract_many", "build_nlp", "parse", "pipeline_for"]
+__all__ = ["extract", "build_nlp", "parse", "pipeline_for"]
