@@ -3,7 +3,6 @@ document's kind, title, status, authority and requester."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
