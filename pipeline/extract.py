@@ -42,10 +42,11 @@ def extract(text: str, rules: Rules | str | Path | None = None, *, path: str = "
 
 def parse(nlp: Language, text: str, preset: Preset | None = None) -> Doc:
     """Run the pipeline over `text`; a converter's preset (pipeline/sources) rides on the context."""
-    if preset is None:
-        return nlp(text)
     doc = nlp.make_doc(text)
-    doc._.foi = Context(text, doc=doc, preset=preset)
+    if doc._.foi is None:  # a tokenizer of the caller's own
+        doc._.foi = Context(text, doc=doc)
+    if preset is not None:
+        doc._.foi.preset = preset
     return nlp(doc)
 
 

@@ -23,6 +23,20 @@ if not Doc.has_extension("foi"):
 _LOADED: dict[str, Rules] = {}
 
 
+class KeepText:
+    """The tokenizer, plus the document's text kept on the Doc as its extraction context:
+    the stages read the text as given, and rebuilding it from the tokens costs as much
+    as a stage."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc._.foi = Context(text, doc=doc)
+        return doc
+
+
 class Stage:
     """One pipeline component: runs a category's extractor with its rules."""
 
@@ -55,6 +69,7 @@ def build_nlp(rules: Rules) -> Language:
         # Only token-pattern rules read tokens. Without any, spaCy's tokenizer without the
         # English prefix, suffix and infix rules (whitespace only) is ten times as fast.
         nlp.tokenizer = Tokenizer(nlp.vocab)
+    nlp.tokenizer = KeepText(nlp.tokenizer)
     for category in STAGES:
         nlp.add_pipe("foi_stage", name=f"foi_{category}", config={"category": category, "rules_key": key})
     return nlp
