@@ -290,10 +290,13 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)  # not tab, newlines, VT, FF, CR
+
+
 def looks_binary(data: bytes) -> bool:
     """Many control bytes in the first 8 KB (NULs in a UTF-16 file with a BOM are fine)."""
     sample = data[:8192]
     if sample.startswith(tuple(bom for bom, _ in _WIDE_BOMS)):
         return False
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return b"\x00" in sample and controls > len(sample) * 0.1 or controls > len(sample) * 0.3
