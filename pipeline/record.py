@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -60,7 +62,7 @@ class Record:
         if self.attachments:
             out["attachments"] = [a.to_dict() for a in self.attachments]
         if self.derived_text is not None:
-            out["derived_text"] = _Literal(self.derived_text)
+            out["derived_text"] = self.derived_text
         return out
 
 
@@ -123,31 +125,174 @@ def check(data: dict) -> None:
 
 
 # --------------------------------------------------------------------------- YAML
-# libyaml's emitter (about 4x faster than PyYAML's) where it is built in.
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# Our own emitter for the record's data model (dicts with str keys, lists, str, int, float,
+# bool, None): PyYAML's representer spent more time per record than the whole schema check,
+# write and record assembly together. Block style like PyYAML's, a string plain where YAML
+# reads it back as the same string, single-quoted when only its first character or content
+# is the trouble, a `|` literal block when it spans lines, double-quoted with escapes when
+# nothing else is safe. tests/test_records.py checks every string loads back unchanged with
+# both PyYAML loaders (pure Python and libyaml).
 
-
-class _Dumper(_BaseDumper):
-    """Block style, spans and short lists inline, long strings kept readable."""
-
-
-class _Literal(str):
-    """A long text kept as it reads: a YAML block scalar (`|`) where YAML allows one."""
-
-
-_Dumper.add_representer(_Literal, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"))
-
-
-def _represent_list(dumper, data):
-    flow = len(data) <= 12 and all(isinstance(x, (int, float)) for x in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-_Dumper.add_representer(list, _represent_list)
+# YAML 1.1 implicit types as PyYAML's loaders resolve them (bool, null, int, float,
+# timestamp, merge `<<`, value `=`, and `!`, `&`, `*` alone): such a string is never plain.
+_IMPLICIT = re.compile("|".join(sorted({f"(?:{regexp.pattern})" for resolvers in
+                                        yaml.resolver.Resolver.yaml_implicit_resolvers.values()
+                                        for _, regexp in resolvers})), re.X)
+# What a YAML stream may carry as is, less the line breaks other than \n (\r, NEL, LS, PS)
+# the byte-order mark: anything else is written as a double-quoted escape.
+_VISIBLE = "\x21-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_SAFE = " " + _VISIBLE
+# Plain in block context: no indicator first, no leading or trailing space, no ": " or " #",
+# no ":" at the end, no "..." (a document end marker at column 0).
+_PLAIN = re.compile(rf"(?![-?:,\[\]{{}}#&*!|>'\"%@`]|\.\.\.)(?!.*(?:: | #|:$))[{_VISIBLE}](?:[{_SAFE}]*[{_VISIBLE}])?")
+_SINGLE = re.compile(rf"[{_SAFE}]*")  # one line, nothing to escape: '...' with '' for '
+_LITERAL = re.compile(rf"[{_SAFE}\t\n]*\n[{_SAFE}\t\n]*")  # lines of safe text: a | block
+_ESCAPED = re.compile(rf"[^{_SAFE}]")
+_ESCAPES = {"\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f",
+            "\r": "\\r", "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+_SIMPLE_KEY = 128  # longer keys are written as `? key` (YAML limits an implicit key's length)
+_FLOW_NUMBERS = 12  # lists of at most this many numbers (spans) stay on one line: [12, 34]
 
 
 def to_yaml(data: dict) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    """`data` as block YAML that safe_load reads back equal, key order kept."""
+    if type(data) is not dict:
+        raise TypeError(f"a record is a dict, not {type(data).__name__}")
+    if not data:
+        return "{}\n"
+    out: list[str] = []
+    _mapping(out, data, "", "", _Seen())
+    return "".join(out)
+
+
+class _Seen:
+    """What one document's keys and strings were written as: records repeat them (rule
+    names, field names), and a look-up costs less than deciding again. Dropped with the call."""
+
+    __slots__ = ("keys", "strings")
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+        self.strings: dict[str, str] = {}
+
+
+def _mapping(out: list[str], data: dict, first: str, indent: str, seen: _Seen) -> None:
+    """Append a non-empty mapping; its first line starts with `first`, the others with `indent`."""
+    lead = first
+    for key, value in data.items():
+        k = seen.keys.get(key)
+        if k is None:
+            k = _key(key, indent)
+            if k[0] != "?":  # an explicit key's `:` line depends on `indent`
+                seen.keys[key] = k
+        if type(value) is dict and value:
+            out.append(f"{lead}{k}:\n")
+            _mapping(out, value, indent + "  ", indent + "  ", seen)
+        elif type(value) is list and value and not _flow(value):
+            out.append(f"{lead}{k}:\n")
+            _sequence(out, value, indent, indent, seen)
+        else:
+            out.append(f"{lead}{k}: {_scalar(value, indent, seen)}\n")
+        lead = indent
+
+
+def _sequence(out: list[str], data: list, first: str, indent: str, seen: _Seen) -> None:
+    """Append a non-empty block sequence; its first line starts with `first`, the others with `indent`."""
+    lead = first
+    inner = indent + "  "
+    for value in data:
+        if type(value) is dict and value:
+            _mapping(out, value, lead + "- ", inner, seen)
+        elif type(value) is list and value and not _flow(value):
+            _sequence(out, value, lead + "- ", inner, seen)
+        else:
+            out.append(f"{lead}- {_scalar(value, indent, seen)}\n")
+        lead = indent
+
+
+def _flow(data: list) -> bool:
+    return len(data) <= _FLOW_NUMBERS and all(type(x) in (int, float, bool) for x in data)
+
+
+def _scalar(value: Any, indent: str, seen: _Seen) -> str:
+    """A scalar, an empty collection or a short list of numbers, as it follows `key: ` or `- `."""
+    t = type(value)
+    if t is str:
+        text = seen.strings.get(value)
+        if text is None:
+            text = _string(value, indent)
+            if text[0] != "|":  # a block's lines depend on `indent`
+                seen.strings[value] = text
+        return text
+    if value is None:
+        return "null"
+    if t is bool:
+        return "true" if value else "false"
+    if t is int:
+        return int.__repr__(value)
+    if t is float:
+        return _float(value)
+    if t is list:
+        return "[" + ", ".join(_scalar(x, indent, seen) for x in value) + "]"
+    if t is dict:
+        return "{}"
+    raise TypeError(f"cannot write {t.__name__} as YAML: {value!r}")
+
+
+def _string(s: str, indent: str) -> str:
+    if _PLAIN.fullmatch(s) and not _IMPLICIT.match(s):
+        return s
+    if _SINGLE.fullmatch(s):
+        return "'" + s.replace("'", "''") + "'"
+    if _LITERAL.fullmatch(s) and s.strip(" \t\n"):
+        return _literal(s, indent + "  ")
+    return _double(s)
+
+
+def _key(key: Any, indent: str) -> str:
+    """A mapping key and what separates it from its value's `:`."""
+    if type(key) is not str:
+        raise TypeError(f"cannot write a {type(key).__name__} key as YAML: {key!r}")
+    if _PLAIN.fullmatch(key) and not _IMPLICIT.match(key):
+        text = key
+    elif _SINGLE.fullmatch(key):
+        text = "'" + key.replace("'", "''") + "'"
+    else:
+        text = _double(key)
+    return text if len(text) <= _SIMPLE_KEY else f"? {text}\n{indent}"
+
+
+def _literal(s: str, indent: str) -> str:
+    """`|` block: strip (`-`), clip or keep (`+`) the final line breaks; an explicit
+    indentation when the first line starts with a space or tab, or is empty."""
+    chomp = "-" if s[-1] != "\n" else "+" if s.endswith("\n\n") else ""
+    lines = (s[:-1] if s[-1] == "\n" else s).split("\n")
+    head = "|2" + chomp if s[0] in " \t\n" else "|" + chomp
+    return head + "".join(f"\n{indent}{line}" if line else "\n" for line in lines)
+
+
+def _double(s: str) -> str:
+    return '"' + _ESCAPED.sub(_escape, s.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
+def _escape(match: re.Match) -> str:
+    ch = match.group()
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:  # not text: UTF-8 cannot carry it, nor libyaml read it back
+        raise ValueError(f"cannot write a lone surrogate (U+{code:04X}) as YAML")
+    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
+
+
+def _float(value: float) -> str:
+    """As PyYAML writes a float: YAML 1.1 wants a '.' in it, and .inf / .nan spelt so."""
+    if value != value:
+        return ".nan"
+    if value in (math.inf, -math.inf):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value).lower()
+    return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
 
 
 def write_atomic(path: Path, content: str) -> None:

@@ -1,11 +1,17 @@
-"""Records over the sample corpus: valid against the schema, spans slice to their text."""
+"""Records over the sample corpus: valid against the schema, spans slice to their text; and
+the YAML writer: whatever it writes loads back as the same data."""
 from __future__ import annotations
 
+import math
+
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.ingest import read_source
 from pipeline.models import CATEGORIES
-from pipeline.record import validate
+from pipeline.record import to_yaml, validate
 
 from conftest import RAW
 
@@ -33,8 +39,6 @@ def test_record_validates_and_spans_slice(records, name):
 
 def test_a_converted_input_is_written_with_its_derived_text(tmp_path):
     """Converted inputs carry `derived_text` (a YAML block scalar): the writer must emit it."""
-    import yaml
-
     from pipeline.flows import process_batch
 
     raw = tmp_path / "raw"
@@ -48,3 +52,81 @@ def test_a_converted_input_is_written_with_its_derived_text(tmp_path):
         s, e = item["span"]
         assert data["derived_text"][s:e] == item["text"]
     assert sorted(c["value"] for c in data["counts"]) == [1633, 1702]
+
+
+# --------------------------------------------------------------------------- the YAML writer
+# Strings that YAML would read as something else, or that break it, unless quoted or escaped.
+NASTY = ["yes", "No", "on", "OFF", "y", "n", "~", "null", "Null", "", "1e3", "1.0e+3", "0x1F", "0o17", "0b101",
+         "1_000", "012", "-1", "+1", "3.", ".5", "1:20", "2016-12-19", "2016-12-19 10:00:00", ".inf", "-.Inf",
+         ".NaN", "<<", "=", "!", "&", "*", "&a", "*a", "!a", "- a", "? a", "-", "?", ":", ",", "[", "]", "{",
+         "}", "#", "|", ">", "'", '"', "%", "@", "`", "a: b", "a #b", "a:", "...", "---", " ", "\t", "\n",
+         "\n\n", " \n", "\t\n", "\r", "\r\n", "\x00", "\x07", "\x1b", "\x7f", "\x9f", "\xa0", "\x85", "\u2028",
+         "\u2029", "\ufeff", "\ufffe", "\uffff", "\\", "\u00e9", "\u201c", "\U0001f600", "x" * 300]
+strings = st.lists(st.sampled_from(NASTY) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=8),
+                   max_size=8).map("".join)
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | strings
+trees = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(strings, inner, max_size=5),
+                     max_leaves=30)
+
+
+def loads_back(data: dict) -> None:
+    text = to_yaml(data)
+    for loader in (yaml.SafeLoader, yaml.CSafeLoader):
+        assert_same(yaml.load(text, Loader=loader), data)
+
+
+def assert_same(loaded, data) -> None:
+    """Equal, and of the same types (True is not 1); NaN equals NaN here."""
+    assert type(loaded) is type(data), (loaded, data)
+    if isinstance(data, dict):
+        assert list(loaded) == list(data)
+        for key in data:
+            assert_same(loaded[key], data[key])
+    elif isinstance(data, list):
+        assert len(loaded) == len(data)
+        for a, b in zip(loaded, data):
+            assert_same(a, b)
+    elif not (isinstance(data, float) and math.isnan(data)):
+        assert loaded == data
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(strings, trees, max_size=6))
+def test_any_data_of_the_record_model_loads_back_as_itself(data):
+    loads_back(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list(" \t\n\r#:-?|>'\"0.ey\u2028\x85")), max_size=16))
+def test_any_lines_of_awkward_characters_load_back_as_themselves(text):
+    loads_back({"text": text, "items": [text, {"text": text}], "rows": [[text]]})
+
+
+@pytest.mark.parametrize("text, written", [
+    ("Department for Education", "Department for Education"),
+    ("yes", "'yes'"), ("2016-12-19", "'2016-12-19'"), ("012", "'012'"), ("a: b", "'a: b'"),
+    ("it's", "it's"), ("'quoted'", "'''quoted'''"), (" padded", "' padded'"),
+    ("two\nlines", "|-\n  two\n  lines"), ("ends\n", "|\n  ends"), ("tab\there", '"tab\\there"'),
+    ("\u2028", '"\\L"'), ("nul\x00", '"nul\\0"'),
+])
+def test_strings_are_plain_where_safe_quoted_or_a_block_otherwise(text, written):
+    assert to_yaml({"text": text}) == f"text: {written}\n"
+
+
+def test_spans_stay_on_one_line_and_items_in_block_style():
+    assert to_yaml({"dates": [{"text": "19/12/2016", "span": [12, 22], "message": None, "inferred_year": False}],
+                    "mentions": [], "attachments": {}}) == (
+        "dates:\n- text: 19/12/2016\n  span: [12, 22]\n  message: null\n  inferred_year: false\n"
+        "mentions: []\nattachments: {}\n")
+
+
+def test_a_lone_surrogate_is_refused_not_written():
+    with pytest.raises(ValueError, match="surrogate"):
+        to_yaml({"text": "a\ud800b"})
+
+
+@pytest.mark.parametrize("name", [p.name for p in SAMPLES])
+def test_real_records_load_back_as_themselves(records, name):
+    data = records[name][1].to_dict()
+    loads_back(data)
+    assert to_yaml(data) == to_yaml(yaml.safe_load(to_yaml(data)))  # and write again the same
