@@ -1,6 +1,7 @@
 """Counts: numbers that count something, bound to what they count, one item per counted fact."""
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 
 import pytest
@@ -497,6 +498,27 @@ def test_any_text_gives_counts_that_slice_their_source(text):
 @given(st.text(max_size=300))
 def test_arbitrary_unicode_never_raises(text):
     run_counts(text)
+
+
+APPROXIMATION_PIECES = list("0123456789٣² (\n.,x") + [
+    "over ", "c.", "c. ", "(c.", "more than ", "some", "at least ", "around", "a total of ", "approx.", "the first "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(APPROXIMATION_PIECES), max_size=40).map("".join))
+def test_the_approximation_tried_near_a_number_is_the_one_a_scan_of_the_text_lists(text):
+    """The approximation cue is tried only at the digits near a number; a scan of the
+    whole text, read as the qualifier has always read it, gives the same cue."""
+    rule = COUNT_RULES.get(counts.APPROXIMATION_CUE)
+    scanned = [rule.span_of(m) for m in rule.finditer(text)]
+    ends = [end for _, end in scanned]
+    assert ends == sorted(ends)
+    prose = counts.ProseCounts(Context(text), COUNT_RULES, VOCAB, counts.Facts(), [], counts.Headings([], ""), None)
+    reach = counts.QUALIFIER_REACH
+    for pos in range(len(text) + 1):
+        j = bisect.bisect_right(ends, pos + reach) - 1  # the last cue ending by pos + reach
+        expected = scanned[j] if j >= 0 and ends[j] >= pos - reach else None
+        assert prose._approximation(pos) == expected
 
 
 # --------------------------------------------------------------------------- the corpus

@@ -35,7 +35,9 @@ __all__ = ["run", "number_value", "vocab_of", "TABLE_RULE"]
 MEASURE_CUE = "counts.cue.measure"
 NUMBER_OF_CUE = "counts.cue.number_of"
 APPROXIMATION_CUE = "counts.cue.approximation"
-ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE)  # tried at one place (after a number, a label's start), never scanned
+# tried at one place (after a number, a label's start, before a number), never scanned
+ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE, APPROXIMATION_CUE)
+QUALIFIER_REACH = 2  # an approximation ends at most this far from its number ("over 500", "(c. 500")
 LAYOUT_FORMS = ("label_value", "label_pair", "attachments")  # figures laid out one to a line: never restatements
 PERIOD_ROLES = (None, "period", "other")  # dates a figure can be for (not when a letter was sent)
 PARALLEL_WINDOW = 3000  # statements this close that name different parties count different things
@@ -169,9 +171,9 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
 
 
 def scan_cues(ctx: Context, rules: RuleSet) -> list[Candidate]:
-    """Matches of the cue rules that are read over the whole text. The period label and
-    measure cues are only ever tried at one place (a label's start, after a number), so
-    they are not scanned."""
+    """Matches of the cue rules that are read over the whole text. The period label,
+    measure and approximation cues are only ever tried at one place (a label's start,
+    after a number, before a number), so they are not scanned."""
     out = []
     for rule in rules.by_action("cue"):
         if rule.id in ANCHORED_CUES or rule.compiled is None:
@@ -212,8 +214,7 @@ class ProseCounts:
         self.ctx, self.rules, self.vocab, self.facts, self.tokens = ctx, rules, vocab, facts, tokens
         self.text = ctx.text
         self.cue_list, self.headings = cue_list, headings
-        self.approx = [c for c in self.cue_list if c.rule.id == APPROXIMATION_CUE]
-        self.approx_ends = [c.end for c in self.approx]
+        self.approx_rule = rule_or_none(rules, APPROXIMATION_CUE)
         self.period_rule = rule_or_none(rules, PERIOD_CUE)
         self.measure_rule = rule_or_none(rules, MEASURE_CUE)
         self.dates = sorted(ctx.items.get("dates", []), key=lambda d: d.span)
@@ -328,17 +329,38 @@ class ProseCounts:
         return " " not in words and words.islower() and (words.endswith("ed") or words in self.vocab.qualifier_words)
 
     def _qualifier(self, cand: Candidate, end: int) -> str | None:
-        j = bisect.bisect_right(self.approx_ends, cand.start + 2) - 1  # cue ends within 2 chars before
         qualifier = None
-        if j >= 0:
-            cue = self.approx[j]
-            gap = self.text[cue.end:cand.start]
-            if len(gap) <= 2 and _QUALIFIER_GAP.fullmatch(gap):
-                qualifier = " ".join(cue.text.split())
-                self.ctx.note(cue.rule.id, CATEGORY, "cue", cand.span, f"qualifier={qualifier}")
+        cue = self._approximation(cand.start)
+        if cue is not None:
+            gap = self.text[cue[1]:cand.start]
+            if len(gap) <= QUALIFIER_REACH and _QUALIFIER_GAP.fullmatch(gap):
+                qualifier = " ".join(self.text[cue[0]:cue[1]].split())
+                self.ctx.note(self.approx_rule.id, CATEGORY, "cue", cand.span, f"qualifier={qualifier}")
         if self.text.startswith("+", end):
             qualifier = "+"
         return qualifier
+
+    def _approximation(self, pos: int) -> tuple[int, int] | None:
+        """The span of the last approximation ("over", "c.") ending at most QUALIFIER_REACH
+        characters after `pos`, if it ends at most that far before it (one further back is
+        too far to count). The cue's regex takes one digit and reads the words in a
+        look-behind, so a scan of the text would list a cue at each digit where the
+        look-behind holds, in the order of their ends: trying the digit after each end
+        near `pos` finds all that can matter."""
+        rule, text = self.approx_rule, self.text
+        if rule is None or rule.compiled is None:
+            return None
+        found, tried = None, set()
+        for cue_end in range(max(0, pos - QUALIFIER_REACH), min(len(text), pos + QUALIFIER_REACH) + 1):
+            digit = _QUALIFIER_GAP.match(text, cue_end).end()  # past the gap the cue's regex allows
+            if digit in tried or digit == len(text) or not text[digit].isdigit():
+                continue
+            tried.add(digit)
+            m = rule.match(text, digit, len(text))
+            span = rule.span_of(m) if m is not None else None
+            if span and abs(span[1] - pos) <= QUALIFIER_REACH and (found is None or span[1] > found[1]):
+                found = span
+        return found
 
     def _subject(self, cand: Candidate, r: Reading) -> None:
         """Fill in what the number counts: the noun phrase after it ("21 of these requests"),
