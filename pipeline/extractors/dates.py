@@ -71,7 +71,10 @@ class Mention:
 
 # --------------------------------------------------------------------------- parsing
 class Parser:
-    """Candidate groups -> Mention, with the month, weekday and quarter words of the vocab."""
+    """Candidate groups -> Mention, with the month, weekday and quarter words of the vocab,
+    and the joiners that make two dates a list or a range."""
+
+    _cache: dict[int, tuple[RuleSet, "Parser"]] = {}  # id(rule set) -> (rule set, its Parser)
 
     def __init__(self, rules: RuleSet):
         vocab = rules.vocab
@@ -79,6 +82,18 @@ class Parser:
         self.weekdays = {k: int(v) for k, v in vocab.get("weekdays", {}).items()}
         self.quarters = {str(k).lower(): int(v) for k, v in vocab.get("quarters", {}).items()}
         self.pivot = int(vocab.get("settings", {}).get("century_pivot", 69))
+        self.range_joiner = regex.compile(vocab.get("range_joiner", r"^\s*(?:to|-|–)\s*$"))
+        self.list_joiner = regex.compile(vocab.get("list_joiner", r"^\s*(?:,|and|to|-|–)\s*$"))
+        # sharing a role takes a list proper, not a range
+        self.role_list_joiner = regex.compile(vocab.get("list_joiner", r"^\s*(?:,|and)\s*$"))
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> "Parser":
+        """The rule set's Parser, built once (every document reads it)."""
+        kept = cls._cache.get(id(rules))
+        if kept is None or kept[0] is not rules:
+            kept = cls._cache[id(rules)] = (rules, cls(rules))
+        return kept[1]
 
     def month_of(self, text: str) -> int | None:
         """A month number from digits or a month word (the rules decide what is a month word)."""
@@ -149,7 +164,7 @@ def _windows(spans: list[tuple[int, int]], reach: int, length: int) -> list[tupl
 
 
 # --------------------------------------------------------------------------- roles
-def _roles(ctx: Context, rules: RuleSet, mentions: list[Mention]) -> None:
+def _roles(ctx: Context, rules: RuleSet, parser: Parser, mentions: list[Mention]) -> None:
     """Role from the finding rule, else from the nearest cue; a list shares its first
     item's role, and both ends of a range ("1st April – 30th June") are periods."""
     reach = max((r.window for r in rules.by_action("cue")), default=0) + _CUE_LENGTH
@@ -164,13 +179,11 @@ def _roles(ctx: Context, rules: RuleSet, mentions: list[Mention]) -> None:
         hi = bisect.bisect_right(starts, m.cand.end + reach)
         attrs, _ = cue_attrs(ctx, m.cand.span, cue_list[lo:hi], "dates")
         m.role = attrs.get("role") or "other"
-    list_joiner = regex.compile(rules.vocab.get("list_joiner", r"^\s*(?:,|and)\s*$"))
-    range_joiner = regex.compile(rules.vocab.get("range_joiner", r"^\s*(?:to|-|–)\s*$"))
     for a, b in zip(mentions, mentions[1:]):
         gap = ctx.text[a.cand.end:b.start]
-        if range_joiner.match(gap) or (a.role == "period" and gap.strip() == "and"):
+        if parser.range_joiner.match(gap) or (a.role == "period" and gap.strip() == "and"):
             a.role = b.role = "period"
-        elif list_joiner.match(gap) and b.role == "other":
+        elif parser.role_list_joiner.match(gap) and b.role == "other":
             b.role = a.role
 
 
@@ -178,12 +191,12 @@ def _roles(ctx: Context, rules: RuleSet, mentions: list[Mention]) -> None:
 class YearContext:
     """Where a year-less date takes its year from (see the module docstring)."""
 
-    def __init__(self, ctx: Context, rules: RuleSet, mentions: list[Mention]):
+    def __init__(self, ctx: Context, rules: RuleSet, parser: Parser, mentions: list[Mention]):
         self.ctx = ctx
         self.rules = rules
         self.mentions = mentions
-        self.list_joiner = regex.compile(rules.vocab.get("list_joiner", r"^\s*(?:,|and|to|-|–)\s*$"))
-        self.range_joiner = regex.compile(rules.vocab.get("range_joiner", r"^\s*(?:to|-|–)\s*$"))
+        self.list_joiner = parser.list_joiner
+        self.range_joiner = parser.range_joiner
         self.message_starts = [m.span[0] for m in ctx.messages]
         self.message_dates = [_iso_date(m.date) for m in ctx.messages]
 
@@ -412,7 +425,7 @@ def _table_label_candidates(ctx: Context, rules: RuleSet, parser: Parser,
 
 # --------------------------------------------------------------------------- stage
 def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> None:
-    parser = Parser(rules)
+    parser = Parser.of(rules)
     found = find_candidates(ctx, rules, tokens)
     found += _table_label_candidates(ctx, rules, parser, found)
     mentions = []
@@ -422,8 +435,8 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
             ctx.note(cand.rule.id, "dates", "dropped", cand.span, f"{cand.text!r} is not a calendar date")
             continue
         mentions.append(m)
-    _roles(ctx, rules, mentions)
-    YearContext(ctx, rules, mentions).resolve()
+    _roles(ctx, rules, parser, mentions)
+    YearContext(ctx, rules, parser, mentions).resolve()
     for m in mentions:
         if m.year is None or m.day_in(m.year) is None:
             ctx.note(m.cand.rule.id, "dates", "dropped", m.cand.span, f"{m.cand.text!r}: no year in context")

@@ -40,8 +40,19 @@ class Vocab:
     inline_separator: re.Pattern
 
 
+_VOCABS: dict[int, tuple[RuleSet, Vocab]] = {}  # id(rule set) -> (rule set, its Vocab)
+
+
 def vocab_of(rules: RuleSet) -> Vocab:
-    v = rules.vocab  # the `re` module caches the compiled patterns
+    """The rule set's Vocab, built once (every document reads it)."""
+    kept = _VOCABS.get(id(rules))
+    if kept is None or kept[0] is not rules:
+        kept = _VOCABS[id(rules)] = (rules, _compile_vocab(rules))
+    return kept[1]
+
+
+def _compile_vocab(rules: RuleSet) -> Vocab:
+    v = rules.vocab
     limits = v.get("limits", {})
     return Vocab(
         min_items=int(limits.get("min_items", 2)),
