@@ -6,6 +6,7 @@ Every extracted item carries its provenance (`text`, `span`, `line`, `rule`,
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 SCHEMA_ID = "foi-extract/1"
@@ -23,22 +24,34 @@ class Item:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in field order; None-valued optional fields are dropped."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in _ALWAYS or value not in (None, [], {}):
-                out[f.name] = _plain(value)
-        return out
+        return _written(self, ())
 
 
 _ALWAYS = {"text", "span", "line", "rule", "message", "value"}
+_SCALARS = {str, int, float, bool, type(None)}
+
+
+def _written(item: Item, left_out: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of `item` in order, less `left_out`, as plain values; empty optional ones dropped."""
+    out: dict[str, Any] = {}
+    values = item.__dict__
+    for name in _field_names(type(item), left_out):
+        value = values[name]
+        if name in _ALWAYS or value not in (None, [], {}):
+            out[name] = value if type(value) in _SCALARS else _plain(value)
+    return out
+
+
+@cache  # one entry per Item class (and its left-out fields): a handful
+def _field_names(cls: type, left_out: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name not in left_out)
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, (tuple, list)):
+        return [v if type(v) in _SCALARS else _plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if hasattr(value, "to_dict"):
@@ -110,9 +123,7 @@ class Table(Item):
     row_cells: list[list[Cell]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out = super().to_dict()
-        out.pop("header_cells", None)
-        out.pop("row_cells", None)
+        out = _written(self, ("header_cells", "row_cells"))
         out.setdefault("header", [])  # a headerless table still says so: header []
         out.setdefault("rows", [])
         return out

@@ -110,10 +110,27 @@ def validate(data: dict) -> None:
 @lru_cache(maxsize=1)
 def _compiled_check():
     """The schema compiled to Python by fastjsonschema: the same constraints, about
-    6x faster, for the write path. fastjsonschema knows drafts up to 7; the record
-    schema uses nothing newer, so its draft marker is swapped for the compile."""
-    schema = dict(record_schema(), **{"$schema": "http://json-schema.org/draft-07/schema#"})
-    return fastjsonschema.compile(schema)
+    15x faster, for the write path. fastjsonschema knows drafts up to 7; the record
+    schema uses nothing newer, so its draft marker is swapped for the compile.
+
+    Its `$defs` are written in where they are referred to: compiled code calls a
+    function per `$ref` and builds the error path for it (`locals()`) before the call,
+    which cost more than all the checking (every span is a `$ref`)."""
+    schema = _inlined(record_schema(), record_schema()["$defs"])
+    return fastjsonschema.compile(dict(schema, **{"$schema": "http://json-schema.org/draft-07/schema#"}))
+
+
+def _inlined(node: Any, defs: dict) -> Any:
+    """`node` with each `{"$ref": "#/$defs/NAME"}` replaced by that definition, `$defs` dropped."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            if set(node) != {"$ref"} or not node["$ref"].startswith("#/$defs/"):
+                raise ValueError(f"cannot inline {node}: only a bare local $ref")
+            return _inlined(defs[node["$ref"].removeprefix("#/$defs/")], defs)
+        return {k: _inlined(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(v, defs) for v in node]
+    return node
 
 
 def check(data: dict) -> None:
@@ -138,13 +155,15 @@ def check(data: dict) -> None:
 _IMPLICIT = re.compile("|".join(sorted({f"(?:{regexp.pattern})" for resolvers in
                                         yaml.resolver.Resolver.yaml_implicit_resolvers.values()
                                         for _, regexp in resolvers})), re.X)
+_IMPLICIT_FIRST = "".join(first for first in yaml.resolver.Resolver.yaml_implicit_resolvers if first)
 # What a YAML stream may carry as is, less the line breaks other than \n (\r, NEL, LS, PS)
-# the byte-order mark: anything else is written as a double-quoted escape.
+# and the byte-order mark: anything else is written as a double-quoted escape.
 _VISIBLE = "\x21-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
 _SAFE = " " + _VISIBLE
-# Plain in block context: no indicator first, no leading or trailing space, no ": " or " #",
-# no ":" at the end, no "..." (a document end marker at column 0).
-_PLAIN = re.compile(rf"(?![-?:,\[\]{{}}#&*!|>'\"%@`]|\.\.\.)(?!.*(?:: | #|:$))[{_VISIBLE}](?:[{_SAFE}]*[{_VISIBLE}])?")
+# Plain in block context: no indicator first, no leading or trailing space, no "..." (a
+# document end marker at column 0); _plain also wants no ": ", " #" or final ":", and no
+# implicit type.
+_PLAIN = re.compile(rf"(?![-?:,\[\]{{}}#&*!|>'\"%@`]|\.\.\.)[{_VISIBLE}](?:[{_SAFE}]*[{_VISIBLE}])?")
 _SINGLE = re.compile(rf"[{_SAFE}]*")  # one line, nothing to escape: '...' with '' for '
 _LITERAL = re.compile(rf"[{_SAFE}\t\n]*\n[{_SAFE}\t\n]*")  # lines of safe text: a | block
 _ESCAPED = re.compile(rf"[^{_SAFE}]")
@@ -152,6 +171,7 @@ _ESCAPES = {"\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n
             "\r": "\\r", "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 _SIMPLE_KEY = 128  # longer keys are written as `? key` (YAML limits an implicit key's length)
 _FLOW_NUMBERS = 12  # lists of at most this many numbers (spans) stay on one line: [12, 34]
+_NUMBERS = frozenset({int, float, bool})
 
 
 def to_yaml(data: dict) -> str:
@@ -161,105 +181,109 @@ def to_yaml(data: dict) -> str:
     if not data:
         return "{}\n"
     out: list[str] = []
-    _mapping(out, data, "", "", _Seen())
+    # What this document's keys and strings were written as: records repeat them (field
+    # names, rule names) and a look-up costs less than deciding again.
+    _mapping(out, data, "", "", {}, {})
     return "".join(out)
 
 
-class _Seen:
-    """What one document's keys and strings were written as: records repeat them (rule
-    names, field names), and a look-up costs less than deciding again. Dropped with the call."""
-
-    __slots__ = ("keys", "strings")
-
-    def __init__(self) -> None:
-        self.keys: dict[str, str] = {}
-        self.strings: dict[str, str] = {}
-
-
-def _mapping(out: list[str], data: dict, first: str, indent: str, seen: _Seen) -> None:
+def _mapping(out: list[str], data: dict, first: str, indent: str, keys: dict, strings: dict) -> None:
     """Append a non-empty mapping; its first line starts with `first`, the others with `indent`."""
     lead = first
     for key, value in data.items():
-        k = seen.keys.get(key)
-        if k is None:
-            k = _key(key, indent)
-            if k[0] != "?":  # an explicit key's `:` line depends on `indent`
-                seen.keys[key] = k
-        if type(value) is dict and value:
+        k = keys.get(key) or _key(key, indent, keys)
+        t = type(value)
+        if t is str:
+            out.append(f"{lead}{k}: {strings.get(value) or _string(value, indent, strings)}\n")
+        elif t is int:
+            out.append(f"{lead}{k}: {value}\n")
+        elif value is None:
+            out.append(f"{lead}{k}: null\n")
+        elif t is list and value and not _flow(value):
             out.append(f"{lead}{k}:\n")
-            _mapping(out, value, indent + "  ", indent + "  ", seen)
-        elif type(value) is list and value and not _flow(value):
+            _sequence(out, value, indent, indent, keys, strings)
+        elif t is dict and value:
             out.append(f"{lead}{k}:\n")
-            _sequence(out, value, indent, indent, seen)
+            _mapping(out, value, indent + "  ", indent + "  ", keys, strings)
         else:
-            out.append(f"{lead}{k}: {_scalar(value, indent, seen)}\n")
+            out.append(f"{lead}{k}: {_inline(value)}\n")
         lead = indent
 
 
-def _sequence(out: list[str], data: list, first: str, indent: str, seen: _Seen) -> None:
+def _sequence(out: list[str], data: list, first: str, indent: str, keys: dict, strings: dict) -> None:
     """Append a non-empty block sequence; its first line starts with `first`, the others with `indent`."""
     lead = first
     inner = indent + "  "
     for value in data:
-        if type(value) is dict and value:
-            _mapping(out, value, lead + "- ", inner, seen)
-        elif type(value) is list and value and not _flow(value):
-            _sequence(out, value, lead + "- ", inner, seen)
+        t = type(value)
+        if t is str:
+            out.append(f"{lead}- {strings.get(value) or _string(value, indent, strings)}\n")
+        elif t is dict and value:
+            _mapping(out, value, lead + "- ", inner, keys, strings)
+        elif t is list and value and not _flow(value):
+            _sequence(out, value, lead + "- ", inner, keys, strings)
         else:
-            out.append(f"{lead}- {_scalar(value, indent, seen)}\n")
+            out.append(f"{lead}- {_inline(value)}\n")
         lead = indent
 
 
 def _flow(data: list) -> bool:
-    return len(data) <= _FLOW_NUMBERS and all(type(x) in (int, float, bool) for x in data)
+    return len(data) <= _FLOW_NUMBERS and _NUMBERS.issuperset(map(type, data))
 
 
-def _scalar(value: Any, indent: str, seen: _Seen) -> str:
-    """A scalar, an empty collection or a short list of numbers, as it follows `key: ` or `- `."""
+def _inline(value: Any) -> str:
+    """A scalar other than a string, an empty collection or a short list of numbers."""
     t = type(value)
-    if t is str:
-        text = seen.strings.get(value)
-        if text is None:
-            text = _string(value, indent)
-            if text[0] != "|":  # a block's lines depend on `indent`
-                seen.strings[value] = text
-        return text
+    if t is int:
+        return int.__repr__(value)
     if value is None:
         return "null"
     if t is bool:
         return "true" if value else "false"
-    if t is int:
-        return int.__repr__(value)
     if t is float:
         return _float(value)
     if t is list:
-        return "[" + ", ".join(_scalar(x, indent, seen) for x in value) + "]"
+        return "[" + ", ".join(map(_inline, value)) + "]"
     if t is dict:
         return "{}"
     raise TypeError(f"cannot write {t.__name__} as YAML: {value!r}")
 
 
-def _string(s: str, indent: str) -> str:
-    if _PLAIN.fullmatch(s) and not _IMPLICIT.match(s):
-        return s
-    if _SINGLE.fullmatch(s):
-        return "'" + s.replace("'", "''") + "'"
-    if _LITERAL.fullmatch(s) and s.strip(" \t\n"):
-        return _literal(s, indent + "  ")
-    return _double(s)
+def _string(s: str, indent: str, strings: dict) -> str:
+    """A string as it follows `key: ` or `- `, remembered in `strings` unless it is a block."""
+    if _plain(s):
+        text = s
+    elif _SINGLE.fullmatch(s):
+        text = "'" + s.replace("'", "''") + "'"
+    elif _LITERAL.fullmatch(s) and s.strip(" \t\n"):
+        return _literal(s, indent + "  ")  # its lines depend on `indent`
+    else:
+        text = _double(s)
+    strings[s] = text
+    return text
 
 
-def _key(key: Any, indent: str) -> str:
-    """A mapping key and what separates it from its value's `:`."""
+def _plain(s: str) -> bool:
+    """Does YAML read `s` back as this string when written as is (on a line of its own)?"""
+    return (_PLAIN.fullmatch(s) is not None and ": " not in s and " #" not in s and s[-1] != ":"
+            and not (s[0] in _IMPLICIT_FIRST and _IMPLICIT.match(s)))
+
+
+def _key(key: Any, indent: str, keys: dict) -> str:
+    """A mapping key and what separates it from its value's `:`, remembered in `keys`
+    unless it is an explicit `? key` (its `:` line depends on `indent`)."""
     if type(key) is not str:
         raise TypeError(f"cannot write a {type(key).__name__} key as YAML: {key!r}")
-    if _PLAIN.fullmatch(key) and not _IMPLICIT.match(key):
+    if _plain(key):
         text = key
     elif _SINGLE.fullmatch(key):
         text = "'" + key.replace("'", "''") + "'"
     else:
         text = _double(key)
-    return text if len(text) <= _SIMPLE_KEY else f"? {text}\n{indent}"
+    if len(text) > _SIMPLE_KEY:
+        return f"? {text}\n{indent}"
+    keys[key] = text
+    return text
 
 
 def _literal(s: str, indent: str) -> str:
@@ -301,14 +325,19 @@ def write_atomic(path: Path, content: str) -> None:
     The temporary file is `.NAME.yaml.tmp`: a run killed mid-write leaves at most
     that (never a partial NAME.yaml), and the next write of NAME.yaml reuses and
     renames it. Its name is fixed so no directory listing is needed per write.
+
+    No fsync: the guarantee is no half-written YAML after the *process* dies (kill -9,
+    out of memory), and for that the rename is enough, since what was written is in
+    the kernel's cache whether or not the process lives on. An fsync per file only
+    helps when the machine itself goes down; it cost about as much CPU as writing the
+    YAML (and most of the write's wall time), and after a machine crash a file that
+    lost its content fails `is_current` and is extracted again on the next run.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp"
     try:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -130,3 +130,45 @@ def test_real_records_load_back_as_themselves(records, name):
     data = records[name][1].to_dict()
     loads_back(data)
     assert to_yaml(data) == to_yaml(yaml.safe_load(to_yaml(data)))  # and write again the same
+
+
+# --------------------------------------------------------------------------- the compiled schema check
+BREAKAGES = [
+    ("a span of three", lambda d: d["counts"][0].update(span=[1, 2, 3])),
+    ("a negative span end", lambda d: d["counts"][0].update(span=[1, -2])),
+    ("a span as text", lambda d: d["counts"][0].update(span="1-2")),
+    ("a mention of one number", lambda d: d["counts"][0].update(mentions=[[4]])),
+    ("an empty rule", lambda d: d["counts"][0].update(rule="")),
+    ("a count as text", lambda d: d["counts"][0].update(value="12")),
+    ("a line 0", lambda d: d["counts"][0].update(line=0)),
+    ("an unknown stance", lambda d: d["exemptions"].append(dict(d["counts"][0], act="FOIA", section="40(2)",
+                                                                  stance="maybe"))),
+    ("a date not ISO", lambda d: d["dates"].append(dict(d["counts"][0], value="19/12/2016"))),
+    ("a message date not ISO", lambda d: d["messages"].append(dict(d["counts"][0], index=0, direction="incoming",
+                                                                   kind="other", date="2016-12"))),
+    ("no tables", lambda d: d.pop("tables")),
+    ("a short sha256", lambda d: d["source"].update(sha256="abc")),
+    ("another schema", lambda d: d.update(schema="foi-extract/2")),
+    ("nothing broken", lambda d: None),
+]
+
+
+@pytest.mark.parametrize("what, breaking", BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_the_write_paths_compiled_check_agrees_with_the_reference_validator(records, what, breaking):
+    """check() runs the schema compiled with its $defs written in; validate() is jsonschema on the schema as is."""
+    import copy
+
+    import jsonschema
+
+    from pipeline.record import check
+
+    data = copy.deepcopy(next(r.to_dict() for _, r in records.values() if r.to_dict()["counts"]))
+    breaking(data)
+    try:
+        validate(data)
+    except jsonschema.ValidationError:
+        with pytest.raises(ValueError, match="record breaks the schema"):
+            check(data)
+    else:
+        assert what == "nothing broken"
+        check(data)

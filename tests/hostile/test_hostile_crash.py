@@ -29,17 +29,17 @@ def fork_worker(work: Callable[[], None]) -> int:
 
 
 def hang_at_write(number: int, signal_fd: int) -> None:
-    """In the worker: the `number`-th write hangs once its temporary file is complete and
-    synced, before the rename, and says so on `signal_fd`."""
-    real_fsync, writes = os.fsync, [0]
+    """In the worker: the `number`-th write hangs once its temporary file is complete,
+    before the rename, and says so on `signal_fd`."""
+    real_replace, writes = os.replace, [0]
 
-    def fsync_then_hang(fd: int) -> None:
-        real_fsync(fd)
+    def hang_then_rename(source, target) -> None:
         writes[0] += 1
         if writes[0] == number:
             os.write(signal_fd, b"writing")
             time.sleep(600)
-    os.fsync = fsync_then_hang
+        real_replace(source, target)
+    os.replace = hang_then_rename
 
 
 def kill(pid: int) -> None:
@@ -63,7 +63,7 @@ def test_kill_minus_9_mid_write_and_mid_run_then_resume_equals_a_clean_run(tmp_p
     assert len(clean) == LETTERS
     out = tmp_path / "out"
 
-    # 1. killed while the 15th output is written: synced to a temporary file, not yet renamed
+    # 1. killed while the 15th output is written: complete in a temporary file, not yet renamed
     said, told = os.pipe()
     pid = fork_worker(lambda: (hang_at_write(15, told), run_batch(raw, out, force=False)))
     ready, _, _ = select.select([said], [], [], 60)
