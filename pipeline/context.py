@@ -79,6 +79,8 @@ class Context:
     _in_order: int = field(default=0, repr=False)  # how many regions, from the first, are sorted and indexed
     _region_starts: list[int] = field(default_factory=list, repr=False)
     _max_end: list[int] = field(default_factory=list, repr=False)
+    _messages_indexed: tuple[list, int] = field(default=(None, 0), repr=False)  # the messages list and its length, when indexed
+    _starts_of_messages: list[int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         line_lengths = map((1).__add__, map(len, self.text.split("\n")))  # with their newlines
@@ -97,10 +99,25 @@ class Context:
         return start, end
 
     def message_of(self, offset: int) -> int | None:
-        for m in self.messages:
-            if m.span[0] <= offset < m.span[1]:
-                return m.index
+        """The index of the first message whose span holds `offset`, if any."""
+        starts = self._message_starts()
+        if starts is None:  # messages out of order or overlapping: look at each
+            return next((m.index for m in self.messages if m.span[0] <= offset < m.span[1]), None)
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and offset < self.messages[i].span[1]:
+            return self.messages[i].index
         return None
+
+    def _message_starts(self) -> list[int] | None:
+        """The messages' starts, when the messages are in order and apart (then the one that
+        starts last at or before an offset is the only one that can hold it); None otherwise."""
+        indexed, count = self._messages_indexed
+        if indexed is not self.messages or count != len(self.messages):
+            spans = [m.span for m in self.messages]
+            apart = all(a[0] <= b[0] and a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+            self._starts_of_messages = [s for s, _ in spans] if apart else None
+            self._messages_indexed = (self.messages, len(self.messages))
+        return self._starts_of_messages
 
     # ---- regions that are never data
     def add_region(self, start: int, end: int, kind: str) -> None:

@@ -16,7 +16,7 @@ from pipeline.prefilter import Finder
 from pipeline.rules import Rule, RuleSet, RuleTimeout
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     rule: Rule
     start: int

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline import segment
 from pipeline.context import Context
+from pipeline.models import Message
 from pipeline.rules import load_rule_file
 
 from conftest import RULES, shared_dir
@@ -665,3 +666,23 @@ def test_regions_added_between_questions_answer_as_if_sorted_each_time(steps):
         overlapping = [r for r in order if r.start < start + width and r.end > start and (kinds is None or r.kind in kinds)]
         assert ctx.blocked(start, start + width, kinds) is (overlapping[-1] if overlapping else None)
         assert ctx.regions == order
+
+
+MESSAGE_SPANS = st.lists(st.tuples(st.integers(0, 80), st.integers(0, 20)), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(MESSAGE_SPANS, st.booleans(), st.lists(st.integers(0, 110), max_size=20))
+def test_the_message_of_an_offset_is_the_first_holding_it(spans, in_order, offsets):
+    """Messages in order are looked up by bisection; any layout answers as the plain scan
+    over the messages would, also once more messages are added."""
+    ctx = Context("x" * 120)
+    spans = [(start, start + width) for start, width in spans]
+    if in_order:  # as the thread builds them: in order, each ending where the next starts or before
+        spans = sorted(spans)
+        spans = [(s, min(e, nxt)) for (s, e), (nxt, _) in zip(spans, spans[1:] + [(120, 0)])]
+    for i, span in enumerate(spans):
+        ctx.messages.append(Message(text="", span=span, rule="segment.thread", index=i))
+        for offset in offsets:
+            expected = next((m.index for m in ctx.messages if m.span[0] <= offset < m.span[1]), None)
+            assert ctx.message_of(offset) == expected
