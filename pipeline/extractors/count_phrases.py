@@ -311,6 +311,12 @@ class Headings:
     def __init__(self, cue_list: list[Candidate], rule_id: str):
         self.cues = [c for c in cue_list if c.rule.id == rule_id and c.match is not None]
         self.starts = [c.start for c in self.cues]
+        self._subjects: dict[int, tuple[int, int] | None] = {}  # a heading's subject, read once
+
+    def _subject_of(self, j: int, text: str, vocab: Vocab) -> tuple[int, int] | None:
+        if j not in self._subjects:
+            self._subjects[j] = read_subject(text, self.cues[j].match.start("subject"), vocab)
+        return self._subjects[j]
 
     def subject_before(self, ctx: Context, vocab: Vocab, pos: int, since: int | None = None) -> str | None:
         """The subject of the nearest heading before `pos` (within its rule's window, and
@@ -320,7 +326,7 @@ class Headings:
             cue = self.cues[j]
             if pos - cue.start > cue.rule.window or (since is not None and cue.start < since):
                 break
-            s = read_subject(ctx.text, cue.match.start("subject"), vocab)
+            s = self._subject_of(j, ctx.text, vocab)
             if s is not None:
                 ctx.note(cue.rule.id, CATEGORY, "cue", (pos, pos), f"subject from {cue.text[:40]!r}")
                 return ctx.text[s[0]:s[1]]

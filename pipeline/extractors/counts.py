@@ -220,6 +220,12 @@ class ProseCounts:
         self.dates = sorted(ctx.items.get("dates", []), key=lambda d: d.span)
         self.date_starts = [d.span[0] for d in self.dates]
         self.taken = Spans(self._taken_spans())
+        self._sentences: dict[int, tuple[int, int]] = {}  # a number's sentence, read once
+
+    def _sentence(self, pos: int) -> tuple[int, int]:
+        if pos not in self._sentences:
+            self._sentences[pos] = sentence_bounds(self.text, pos)
+        return self._sentences[pos]
 
     def _taken_spans(self) -> list[tuple[int, int]]:
         """Text other stages own: dates, references, exemptions, tables and the items of
@@ -250,7 +256,7 @@ class ProseCounts:
         if r.form == "label_value" and not self._good_label(cand, r.qualifier):
             return self._drop(cand, "a line-final number that is not a label's value")
         text = self.text
-        s_start, s_end = sentence_bounds(text, cand.start)
+        s_start, s_end = self._sentence(cand.start)
         party = party_before(text, s_start, cand.start, self.vocab, self.taken.overlapping(s_start, cand.start))
         period = self._period(cand, s_start, s_end)
         if r.form == "label_value":
@@ -432,7 +438,7 @@ class ProseCounts:
     def _sentence_number_of(self, cand: Candidate) -> str | None:
         """"The total number of FOI requests received in 2019 was 1,234": the subject
         named earlier in the figure's own sentence."""
-        s_start, _ = sentence_bounds(self.text, cand.start)
+        s_start, _ = self._sentence(cand.start)
         return self.headings.subject_before(self.ctx, self.vocab, cand.start, since=s_start)
 
     def _breakdown_subject(self, cand: Candidate) -> str | None:
@@ -543,7 +549,7 @@ class ProseCounts:
         kind = subject_class(subject, self.vocab)
         if not self.facts.tallied(kind, cand.start, self.vocab.tally_window):
             return self._drop(cand, f"'no {subject}' answers no tally")
-        s_start, _ = sentence_bounds(self.text, cand.start)
+        s_start, _ = self._sentence(cand.start)
         party = party_before(self.text, s_start, cand.start, self.vocab, self.taken.overlapping(s_start, cand.start))
         fact = self.facts.restated(Mention(0, cand.start, kind, party))
         if fact is not None:
