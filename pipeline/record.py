@@ -158,13 +158,9 @@ _IMPLICIT = re.compile("|".join(sorted({f"(?:{regexp.pattern})" for resolvers in
 _IMPLICIT_FIRST = "".join(first for first in yaml.resolver.Resolver.yaml_implicit_resolvers if first)
 # What a YAML stream may carry as is, less the line breaks other than \n (\r, NEL, LS, PS)
 # and the byte-order mark: anything else is written as a double-quoted escape.
-_VISIBLE = "\x21-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
-_SAFE = " " + _VISIBLE
-# Plain in block context: no indicator first, no leading or trailing space, no "..." (a
-# document end marker at column 0); _plain also wants no ": ", " #" or final ":", and no
-# implicit type.
-_PLAIN = re.compile(rf"(?![-?:,\[\]{{}}#&*!|>'\"%@`]|\.\.\.)[{_VISIBLE}](?:[{_SAFE}]*[{_VISIBLE}])?")
-_SINGLE = re.compile(rf"[{_SAFE}]*")  # one line, nothing to escape: '...' with '' for '
+_SAFE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_SAFE_LINE = re.compile(rf"[{_SAFE}]*")  # one line, nothing to escape
+_NOT_FIRST = "-?:,[]{}#&*!|>'\"%@` "  # YAML's indicators and a space: no plain scalar starts so
 _LITERAL = re.compile(rf"[{_SAFE}\t\n]*\n[{_SAFE}\t\n]*")  # lines of safe text: a | block
 _ESCAPED = re.compile(rf"[^{_SAFE}]")
 _ESCAPES = {"\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f",
@@ -172,6 +168,7 @@ _ESCAPES = {"\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n
 _SIMPLE_KEY = 128  # longer keys are written as `? key` (YAML limits an implicit key's length)
 _FLOW_NUMBERS = 12  # lists of at most this many numbers (spans) stay on one line: [12, 34]
 _NUMBERS = frozenset({int, float, bool})
+_INT = {int}
 
 
 def to_yaml(data: dict) -> str:
@@ -199,9 +196,11 @@ def _mapping(out: list[str], data: dict, first: str, indent: str, keys: dict, st
             out.append(f"{lead}{k}: {value}\n")
         elif value is None:
             out.append(f"{lead}{k}: null\n")
-        elif t is list and value and not _flow(value):
+        elif t is list and value and (flow := _flow(value)) is None:
             out.append(f"{lead}{k}:\n")
             _sequence(out, value, indent, indent, keys, strings)
+        elif t is list and value:
+            out.append(f"{lead}{k}: {flow}\n")
         elif t is dict and value:
             out.append(f"{lead}{k}:\n")
             _mapping(out, value, indent + "  ", indent + "  ", keys, strings)
@@ -220,19 +219,27 @@ def _sequence(out: list[str], data: list, first: str, indent: str, keys: dict, s
             out.append(f"{lead}- {strings.get(value) or _string(value, indent, strings)}\n")
         elif t is dict and value:
             _mapping(out, value, lead + "- ", inner, keys, strings)
-        elif t is list and value and not _flow(value):
+        elif t is list and value and (flow := _flow(value)) is None:
             _sequence(out, value, lead + "- ", inner, keys, strings)
+        elif t is list and value:
+            out.append(f"{lead}- {flow}\n")
         else:
             out.append(f"{lead}- {_inline(value)}\n")
         lead = indent
 
 
-def _flow(data: list) -> bool:
-    return len(data) <= _FLOW_NUMBERS and _NUMBERS.issuperset(map(type, data))
+def _flow(data: list) -> str | None:
+    """A short list of numbers on one line, `[12, 34]`; None for any other list."""
+    if len(data) > _FLOW_NUMBERS:
+        return None
+    types = set(map(type, data))
+    if types == _INT:  # spans: str() is YAML's int
+        return "[" + ", ".join(map(str, data)) + "]"
+    return "[" + ", ".join(map(_inline, data)) + "]" if types <= _NUMBERS else None
 
 
 def _inline(value: Any) -> str:
-    """A scalar other than a string, an empty collection or a short list of numbers."""
+    """A scalar other than a string, or an empty list or mapping."""
     t = type(value)
     if t is int:
         return int.__repr__(value)
@@ -242,9 +249,9 @@ def _inline(value: Any) -> str:
         return "true" if value else "false"
     if t is float:
         return _float(value)
-    if t is list:
-        return "[" + ", ".join(map(_inline, value)) + "]"
-    if t is dict:
+    if t is list and not value:
+        return "[]"
+    if t is dict and not value:
         return "{}"
     raise TypeError(f"cannot write {t.__name__} as YAML: {value!r}")
 
@@ -253,7 +260,7 @@ def _string(s: str, indent: str, strings: dict) -> str:
     """A string as it follows `key: ` or `- `, remembered in `strings` unless it is a block."""
     if _plain(s):
         text = s
-    elif _SINGLE.fullmatch(s):
+    elif _one_line(s):
         text = "'" + s.replace("'", "''") + "'"
     elif _LITERAL.fullmatch(s) and s.strip(" \t\n"):
         return _literal(s, indent + "  ")  # its lines depend on `indent`
@@ -264,9 +271,20 @@ def _string(s: str, indent: str, strings: dict) -> str:
 
 
 def _plain(s: str) -> bool:
-    """Does YAML read `s` back as this string when written as is (on a line of its own)?"""
-    return (_PLAIN.fullmatch(s) is not None and ": " not in s and " #" not in s and s[-1] != ":"
+    """Does YAML read `s` back as this string when written as is (in block context)?
+    Not when it starts with an indicator, starts or ends with a space, contains ": " or
+    " #", ends with ":", starts with "..." (a document end at column 0), or is an
+    implicit type."""
+    return (s != "" and s[0] not in _NOT_FIRST and s[-1] not in " :" and _one_line(s)
+            and ": " not in s and " #" not in s and not s.startswith("...")
             and not (s[0] in _IMPLICIT_FIRST and _IMPLICIT.match(s)))
+
+
+def _one_line(s: str) -> bool:
+    """One line with nothing to escape. isprintable() answers for most strings without a
+    regex; it is stricter than YAML (a no-break space is not 'printable'), so a False is
+    checked again."""
+    return s.isprintable() or _SAFE_LINE.fullmatch(s) is not None
 
 
 def _key(key: Any, indent: str, keys: dict) -> str:
@@ -276,7 +294,7 @@ def _key(key: Any, indent: str, keys: dict) -> str:
         raise TypeError(f"cannot write a {type(key).__name__} key as YAML: {key!r}")
     if _plain(key):
         text = key
-    elif _SINGLE.fullmatch(key):
+    elif _one_line(key):
         text = "'" + key.replace("'", "''") + "'"
     else:
         text = _double(key)

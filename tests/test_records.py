@@ -172,3 +172,13 @@ def test_the_write_paths_compiled_check_agrees_with_the_reference_validator(reco
     else:
         assert what == "nothing broken"
         check(data)
+
+
+def test_every_character_python_calls_printable_is_one_yaml_carries_as_is():
+    """The writer takes str.isprintable() as a quick 'nothing to escape' (a regex decides otherwise)."""
+    import sys
+
+    from pipeline.record import _SAFE_LINE
+
+    assert [hex(c) for c in range(sys.maxunicode + 1)
+            if chr(c).isprintable() and not _SAFE_LINE.fullmatch(chr(c))] == []
