@@ -41,6 +41,7 @@ import yaml
 
 from pipeline import __version__
 from pipeline.alternations import factored
+from pipeline.gate import Gate
 from pipeline.literals import rarest, reaches_newline, shape_of
 
 MAX_RULE_FILE_BYTES = 1_000_000
@@ -237,6 +238,8 @@ class Rule:
     # no match, look-arounds included, reaches past a newline: a scan of whole lines finds
     # in them just what a scan of the whole text finds there
     one_line: bool = field(default=False, repr=False)
+    # the category's multi-pattern scan, which tells where in a text the rule can match
+    gate: Gate | None = field(default=None, repr=False, compare=False)
 
     @property
     def where(self) -> str:
@@ -248,6 +251,16 @@ class Rule:
         Inside `regex_budget`, raises DocumentTimeout once the document's budget is spent.
         """
         end = len(text) if endpos is None else endpos
+        spans = self.gate.spans(self, text, pos, end) if self.gate is not None else None
+        if spans is None:
+            yield from self._scan(text, pos, end)
+            return
+        if not spans:
+            self._budget(0)  # the document's budget is checked as each rule starts
+        for start, stop in spans:
+            yield from self._scan(text, start, stop)
+
+    def _scan(self, text: str, pos: int, end: int) -> Iterator[Any]:
         limit, left = self._budget(end - pos)
         if not self._may_match(text, pos, end):
             return
@@ -486,6 +499,9 @@ def load_rule_file(path: Path) -> RuleSet:
             problems.extend(e.problems)
     if problems:
         raise RuleError(problems)
+    gate = Gate(rules)
+    for rule in rules:
+        rule.gate = gate
     return RuleSet(category=category, file=path, rules=rules, vocab=_strip_lines(data.get("vocab") or {}))
 
 
