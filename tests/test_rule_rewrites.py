@@ -27,17 +27,27 @@ PLAIN = {
     "dates": ({"MONTH_START": "", "MONTH_AFTER_DAY": ""}, {
         "dates.reject_year_of_next_row":
             r"(?m)(?=[ \t]*\n[ \t]*[12])(?<=(?:{MONTH_WORD})\.?,?)[ \t]*\n[ \t]*{YEAR}(?=[ \t]+[\d,]+[ \t]*(?:\(|$))",
+        "dates.quarter_words": r"(?=[fstFST1-4])\b(?P<quarter>[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|1st|2nd|3rd|4th)"
+                               r"[ \t\xa0]+[Qq]uarter[ \t\xa0]+(?:of[ \t\xa0]+)?(?P<year>{YEAR}){YEAR_END}(?![/\-]\d)",
     }),
     "exemptions": ({}, {
         "exemptions.exemption_number":
             r"(?<=\b(?i:exemptions?|exceptions?)\s+(?:at\s+|under\s+)?){NUM}{SUB}(?:{SUB}){0,4}"
             r"|\b{NUM}{SUB}(?:{SUB}){0,4}(?=\s+(?i:exemptions?|exceptions?)\b)",
+        "exemptions.cue.applies":
+            r"(?i)(?<!\bwhich\s)(?<!\bthat\s)(?<!\bit\s)\b(?:applies|appl(?:y|ied)\s+here|(?:is|are|was|were"
+            r"|has\s+been|have\s+been|had\s+been|being)\s+(?:(?:properly|correctly|rightly|validly|therefore)\s+)?"
+            r"(?:engaged|applied|cited|claimed|relied\s+(?:up)?on|invoked))\b"
+            r"(?!\s+(?:where|when|to\s+(?:information|any|all|requests?)))",
     }),
     "references": ({}, {
         "refs.parliamentary_question":
             r"\b(?:PQ|UIN|Question|(?i:written|parliamentary)\s+question)\s+(?:No\.?\s*|number\s+)?(?P<value>\d{4,7})\b"
             r"|\b(?P<value>HL\d{3,5})\b",
         "refs.code_line": r"(?m)^[ \t]*(?P<value>(?=[A-Z\d/-]*\d{3})(?!{SCHEME}\b){CODE})[ \t]*$",
+    }),
+    "field_lists": ({}, {
+        "field_lists.spreadsheet": r"(?<![-./])\b(?:spreadsheet|excel|csv)\b(?![-./]\w)",
     }),
 }
 _PLAIN_GROUP = {"dates.reject_year_of_next_row"}  # the plain form's candidate is its whole match
@@ -47,7 +57,7 @@ def plain_rules(category: str, tmp: Path) -> RuleSet:
     """The category's rule file with its guards emptied and the rewritten rules in plain form."""
     data = yaml.safe_load((RULES / f"{category}.yaml").read_text(encoding="utf-8"))
     guards, regexes = PLAIN[category]
-    data["macros"].update(guards)
+    data.setdefault("macros", {}).update(guards)
     for raw in data["rules"]:
         if raw["id"] in regexes:
             raw["regex"] = regexes[raw["id"]]
@@ -85,11 +95,13 @@ _BLANKS = [" ", " ", "  ", "\t", "\n", "\n", "\xa0", ",", ".", ":", "(", ")", "-
 _WORDS = {  # what the rules of each category look for, and what stands near it
     "dates": ["1", "2", "08", "12", "31", "2015", "2016", "20191", "108", "st", "th", "^", "of", "the", "in", "to",
               "and", "Monday", "Tues", "Thu", "Jan", "January", "Feb", "Mar", "May", "June", "Jun", "Sept", "Dec",
-              "Date", "–", "'"],
+              "Date", "–", "'", "first", "Fourth", "second", "third", "1st", "2nd", "3rd", "4th", "quarter"],
     "exemptions": ["exemption", "exemptions", "exception", "at", "under", "(2)", "(a)", "(iv)", "(1A)", "40", "43",
-                   "22A", "1.2", "and", "s", "section"],
+                   "22A", "1.2", "and", "s", "section", "which", "that", "it", "applies", "is", "been", "engaged",
+                   "here", "where", "to", "information"],
     "references": ["PQ", "UIN", "Question", "written", "parliamentary", "No.", "No", "number", "HL", "123",
                    "12345", "4567", "FOI", "EIR", "FI16615", "AB/123", "CR12997", "2016", "Z9", "/", "-"],
+    "field_lists": ["spreadsheet", "Excel", "csv", ".", "-", "/", "data", "file"],
 }
 
 
