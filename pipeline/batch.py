@@ -89,7 +89,7 @@ def _run_flow(raw: Path, out: Path, rules: Path, options: RunOptions, documents:
     from pipeline.flows import extract_flow, task_runner
 
     if options.runner == "threads" and not options.dask_address:
-        pipeline_for(rules)  # built once, here, for the task threads
+        pipeline_for(rules)  # the rules are loaded once, here, for the task threads
     workers = options.workers or os.cpu_count() or 1
     flow = extract_flow.with_options(task_runner=task_runner(options.runner, workers, options.dask_address))
     api_server.wait_until_up()

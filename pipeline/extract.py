@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,18 +18,32 @@ DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 @lru_cache(maxsize=8)
-def _pipeline_for(directory: str, fingerprint: str) -> tuple[Rules, Language]:
-    rules = load_rules(directory)
-    return rules, build_nlp(rules)
+def _rules_for(directory: str, fingerprint: str) -> Rules:
+    return load_rules(directory)
+
+
+# One spaCy pipeline per thread: a batch frees the strings its documents added to the
+# vocabulary when it ends (`Language.memory_zone`), and zones must not overlap, so the
+# task threads of a run must not share a vocabulary.
+_threads = threading.local()
+_PIPELINES_PER_THREAD = 8
 
 
 def pipeline_for(rules: Rules | str | Path | None = None) -> tuple[Rules, Language]:
-    """The (cached) rules and spaCy pipeline for a rules directory or Rules object."""
+    """The (cached) rules and this thread's spaCy pipeline for a rules directory or Rules object."""
     if isinstance(rules, Rules):
         return rules, build_nlp(rules)
     from pipeline.rules import fingerprint_of
     directory = Path(rules) if rules is not None else DEFAULT_RULES
-    return _pipeline_for(str(directory.resolve()), fingerprint_of(directory))
+    key = (str(directory.resolve()), fingerprint_of(directory))
+    loaded = _rules_for(*key)
+    built: dict = _threads.__dict__.setdefault("pipelines", {})
+    nlp = built.get(key)
+    if nlp is None:
+        if len(built) >= _PIPELINES_PER_THREAD:
+            built.pop(next(iter(built)))
+        nlp = built[key] = build_nlp(loaded)
+    return loaded, nlp
 
 
 def extract(text: str, rules: Rules | str | Path | None = None, *, path: str = "<string>",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from prefect import flow, task
+from spacy.language import Language
 from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
@@ -25,7 +26,7 @@ from pipeline.ingest import MAX_BYTES, IngestError, discover, read_source, relat
 from pipeline.models import CATEGORIES
 from pipeline.progress import Outcome, Summary, publish
 from pipeline.record import record_from_context, write_record
-from pipeline.rules import document_budget, fingerprint_of, regex_budget
+from pipeline.rules import Rules, document_budget, fingerprint_of, regex_budget
 
 __all__ = ["extract_flow", "process_batch", "output_path", "is_current", "task_runner", "Outcome", "Summary"]
 
@@ -37,29 +38,33 @@ def process_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str
     """Extract and write a batch of documents; one bad document never stops the others."""
     rules, nlp = pipeline_for(rules_dir)
     outcomes: list[Outcome] = []
-    for p in paths:
-        rel, size = relative_name(Path(p), Path(raw_root)), size_of(Path(p))
-        try:
-            src = read_source(Path(p), Path(raw_root), max_bytes)
-            target = output_path(rel, Path(out_root))
-            if not force and is_current(target, src.sha256, rules.fingerprint):
-                outcomes.append(Outcome(rel, "skipped", bytes=size))
-                continue
-            with regex_budget(document_budget(len(src.text))):
-                doc = parse(nlp, src.text, src.preset)
-            record = record_from_context(doc._.foi, source_path=f"{Path(raw_root).name}/{rel}"
-                                         if Path(raw_root).is_dir() else rel,
-                                         sha256=src.sha256, rules_fingerprint=rules.fingerprint)
-            record.describe_source(src)
-            data = write_record(record, target)
-            items = {c: len(data[c]) for c in ("messages",) + CATEGORIES}
-            outcomes.append(Outcome(rel, "done", items=items, chars=len(src.text), warnings=record.warnings,
-                                    bytes=size))
-        except IngestError as e:
-            outcomes.append(Outcome(rel, "failed", str(e), bytes=size))
-        except Exception as e:  # noqa: BLE001 - report and go on with the others
-            outcomes.append(Outcome(rel, "failed", f"{type(e).__name__}: {e}", bytes=size))
+    with nlp.memory_zone():  # the strings the batch's documents added to the vocabulary go with it
+        for p in paths:
+            outcomes.append(_process_one(Path(p), Path(raw_root), Path(out_root), rules, nlp, force, max_bytes))
     return outcomes
+
+
+def _process_one(path: Path, raw_root: Path, out_root: Path, rules: Rules, nlp: Language, force: bool,
+                 max_bytes: int) -> Outcome:
+    """Extract and write one document; what went wrong becomes a failed outcome."""
+    rel, size = relative_name(path, raw_root), size_of(path)
+    try:
+        src = read_source(path, raw_root, max_bytes)
+        target = output_path(rel, out_root)
+        if not force and is_current(target, src.sha256, rules.fingerprint):
+            return Outcome(rel, "skipped", bytes=size)
+        with regex_budget(document_budget(len(src.text))):
+            doc = parse(nlp, src.text, src.preset)
+        record = record_from_context(doc._.foi, source_path=f"{raw_root.name}/{rel}" if raw_root.is_dir() else rel,
+                                     sha256=src.sha256, rules_fingerprint=rules.fingerprint)
+        record.describe_source(src)
+        data = write_record(record, target)
+        items = {c: len(data[c]) for c in ("messages",) + CATEGORIES}
+        return Outcome(rel, "done", items=items, chars=len(src.text), warnings=record.warnings, bytes=size)
+    except IngestError as e:
+        return Outcome(rel, "failed", str(e), bytes=size)
+    except Exception as e:  # noqa: BLE001 - report and go on with the others
+        return Outcome(rel, "failed", f"{type(e).__name__}: {e}", bytes=size)
 
 
 def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
