@@ -8,11 +8,11 @@ lists come from `rules/segment.yaml` (vocab).
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060\ufeff]")
 _QUOTES = "‘’“”\"'`*_"
 _TRAILING_BRACKET = re.compile(r"\s*\((?:the\s+)?[^()]{1,40}\)\s*$", re.I)
-_SPACES = re.compile(r"\s+")
 _LETTER = re.compile(r"[^\W\d_]")
 _INITIALISM = re.compile(r"[A-Z][A-Za-z]*[A-Z][A-Za-z]*")
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
@@ -21,7 +21,7 @@ _POSSESSIVE = re.compile(r"[’']s$")
 
 def squash(text: str) -> str:
     """White space collapsed (non-breaking spaces and line breaks included), invisible marks dropped."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", text.replace("\u00a0", " "))).strip()
+    return " ".join(_INVISIBLE.sub("", text).split())  # str.split() splits at what `\s` matches
 
 
 def person(raw: str | None, vocab: dict) -> str | None:
@@ -43,7 +43,7 @@ def person(raw: str | None, vocab: dict) -> str | None:
     return name
 
 
-_WORD_SETS: dict[tuple[int, str], tuple[list, frozenset]] = {}
+_WORD_SETS: dict[tuple[int, str, Callable[[str], str]], tuple[list, frozenset]] = {}
 
 
 def has_letter(text: str) -> bool:
@@ -52,10 +52,23 @@ def has_letter(text: str) -> bool:
 
 def word_set(vocab: dict, key: str) -> frozenset:
     """A vocab list as lower-case words without a final full stop (built once per list)."""
+    return _vocab_set(vocab, key, _bare_word)
+
+
+def folded_set(vocab: dict, key: str) -> frozenset:
+    """A vocab list case-folded (built once per list)."""
+    return _vocab_set(vocab, key, str.casefold)
+
+
+def _bare_word(word: str) -> str:
+    return word.lower().rstrip(".")
+
+
+def _vocab_set(vocab: dict, key: str, normal: Callable[[str], str]) -> frozenset:
     words = vocab.get(key, [])
-    cached = _WORD_SETS.get((id(words), key))
+    cached = _WORD_SETS.get((id(words), key, normal))
     if cached is None or cached[0] is not words:
-        cached = _WORD_SETS[(id(words), key)] = (words, frozenset(w.lower().rstrip(".") for w in words))
+        cached = _WORD_SETS[(id(words), key, normal)] = (words, frozenset(map(normal, words)))
     return cached[1]
 
 

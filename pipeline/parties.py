@@ -101,8 +101,8 @@ def _propose(hits: Hits, votes: Votes, which: str, rank: float, h: Hit) -> None:
 def _acceptable_body(hits: Hits, name: str | None) -> bool:
     if not name:
         return False
-    barred = {n.casefold() for n in hits.vocab.get("not_authorities", [])}
-    roles = {w.casefold() for w in hits.vocab.get("role_words", [])}
+    barred = names.folded_set(hits.vocab, "not_authorities")
+    roles = names.folded_set(hits.vocab, "role_words")
     return (name.casefold() not in barred and "commissioner" not in name.casefold()
             and name.split()[0].casefold() not in roles)
 

@@ -110,6 +110,8 @@ class Hits:
     def head(self, key: str, value: Any = ...) -> list[Hit]:
         """Hits in the first HEAD_CHARS characters only: the rules a page's top needs are not
         run over a whole long thread."""
+        if len(self.ctx.text) <= HEAD_CHARS:  # a short text is all head
+            return self.hits(key, value)
         cached = self._by_meaning.get(("head", key, value))
         if cached is None:
             found = sorted((h for r in self.rules_with(key, value) for h in self._head_of(r)),
@@ -118,12 +120,9 @@ class Hits:
         return cached[0]
 
     def _head_of(self, rule: Rule) -> list[Hit]:
-        end = min(HEAD_CHARS, len(self.ctx.text))
-        if end == len(self.ctx.text):  # a short text is all head
-            return self.of_rule(rule)
         found = self._head_by_rule.get(rule.id)
         if found is None:
-            found = self._head_by_rule[rule.id] = self.scan(rule, 0, end)
+            found = self._head_by_rule[rule.id] = self.scan(rule, 0, HEAD_CHARS)
         return found
 
     def window(self, start: int, end: int, rules: list[Rule]) -> list[Hit]:

@@ -92,7 +92,9 @@ def salutation_near_top(ctx: Context, hits: Hits) -> Hit | None:
 
 
 def lines(text: str):
+    """(start, line) of each line, read only as far as the caller goes (a title stands near the top)."""
     pos = 0
-    for line in text.split("\n"):
-        yield pos, line
-        pos += len(line) + 1
+    while (nl := text.find("\n", pos)) >= 0:
+        yield pos, text[pos:nl]
+        pos = nl + 1
+    yield pos, text[pos:]

@@ -686,3 +686,28 @@ def test_the_message_of_an_offset_is_the_first_holding_it(spans, in_order, offse
         for offset in offsets:
             expected = next((m.index for m in ctx.messages if m.span[0] <= offset < m.span[1]), None)
             assert ctx.message_of(offset) == expected
+
+
+SPACED = st.text(alphabet=st.sampled_from(list("ab .,\t\n\r\u00a0\u2028\u3000\x1c\x85\u200b\u200e\ufeff")), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SPACED)
+def test_a_squashed_name_is_what_collapsing_each_white_space_run_gives(text):
+    import re
+
+    from pipeline import names
+
+    expected = re.sub(r"\s+", " ", re.sub("[\u200b-\u200f\u202a-\u202e\u2060\ufeff]", "", text)).strip()
+    assert names.squash(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(SPACED)
+def test_lines_are_read_as_splitting_at_newlines_gives(text):
+    from pipeline.thread_text import lines
+
+    at = 0
+    for (start, line), piece in zip(lines(text), text.split("\n"), strict=True):
+        assert (start, line) == (at, piece)
+        at += len(piece) + 1
