@@ -68,7 +68,7 @@ class Hits:
         self.ctx = ctx
         self.rules = rules
         self.vocab = rules.vocab
-        self.finder = Finder(ctx.text, rules)  # rules are tried only where their literals stand
+        self._finder: Finder | None = None
         self._by_rule: dict[str, list[Hit]] = {}
         self._head_by_rule: dict[str, list[Hit]] = {}
         self._by_meaning: dict[tuple, tuple[list[Hit], list[int]]] = {}
@@ -93,12 +93,23 @@ class Hits:
         if rule.compiled is None or rule.action != "find":
             return
         try:
-            for m in self.finder.finditer(rule, start, end):
+            for m in self._matches(rule, start, end):
                 s, e = rule.span_of(m)
                 if s >= 0:
                     yield Hit(rule, s, e, m)
         except RuleTimeout as err:
             self.ctx.errors.append(str(err))
+
+    def _matches(self, rule: Rule, start: int, end: int) -> Iterator[Any]:
+        """The rule's matches in [start, end): where the category's gate can tell where the rule
+        can match (Rule.finditer asks it), as it says; else (a text or a window it cannot read)
+        tried only where the rule's literals stand."""
+        text = self.ctx.text
+        if rule.gate is not None and rule.gate.spans(rule, text, start, end) is not None:
+            return rule.finditer(text, start, end)
+        if self._finder is None:
+            self._finder = Finder(text, self.rules)
+        return self._finder.finditer(rule, start, end)
 
     def rules_with(self, key: str, value: Any = ...) -> list[Rule]:
         return _rules_with(self.rules, key, value)

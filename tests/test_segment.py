@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import segment
+from pipeline.bench import synthetic_texts
 from pipeline.context import Context
+from pipeline.gate import engine_trusted
 from pipeline.models import Message
 from pipeline.rules import load_rule_file
 
@@ -711,3 +713,20 @@ def test_lines_are_read_as_splitting_at_newlines_gives(text):
     for (start, line), piece in zip(lines(text), text.split("\n"), strict=True):
         assert (start, line) == (at, piece)
         at += len(piece) + 1
+
+
+@pytest.mark.skipif(not engine_trusted(), reason="no hyperscan engine the gate trusts")
+def test_hits_through_the_gate_are_the_hits_the_literal_prefilter_finds():
+    """Where the category's gate tells where each rule can match, segmentation comes out
+    as it does with the literal prefilter alone: threads, letters, pages and windows alike."""
+    ungated = load_rule_file(RULES / "segment.yaml")
+    for rule in ungated.rules:
+        rule.gate = None
+    texts = [p.read_text() for p in sorted((RULES.parent / "raw").glob("*.txt"))]
+    texts += list(synthetic_texts(RULES.parent / "raw", 60, seed=3))
+    for text in texts:
+        gated, plain = Context(text), Context(text)
+        segment.run(gated, SEGMENT_RULES)
+        segment.run(plain, ungated)
+        assert (gated.document, gated.messages, gated.regions, gated.events) == \
+               (plain.document, plain.messages, plain.regions, plain.events)
