@@ -178,7 +178,7 @@ def test_every_character_python_calls_printable_is_one_yaml_carries_as_is():
     """The writer takes str.isprintable() as a quick 'nothing to escape' (a regex decides otherwise)."""
     import sys
 
-    from pipeline.record import _SAFE_LINE
+    from pipeline.emit import _SAFE_LINE
 
     assert [hex(c) for c in range(sys.maxunicode + 1)
             if chr(c).isprintable() and not _SAFE_LINE.fullmatch(chr(c))] == []
