@@ -28,7 +28,7 @@ _IMPLICIT_FIRST = "".join(first for first in yaml.resolver.Resolver.yaml_implici
 _SAFE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
 _SAFE_LINE = re.compile(rf"[{_SAFE}]*")  # one line, nothing to escape
 _NOT_FIRST = "-?:,[]{}#&*!|>'\"%@` "  # YAML's indicators and a space: no plain scalar starts so
-_LITERAL = re.compile(rf"[{_SAFE}\t\n]*\n[{_SAFE}\t\n]*")  # lines of safe text: a | block
+_SAFE_LINES = re.compile(rf"[{_SAFE}\t\n]*")  # lines with nothing to escape: a | block if there are two
 _ESCAPED = re.compile(rf"[^{_SAFE}]")
 _ESCAPES = {"\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f",
             "\r": "\\r", "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
@@ -129,7 +129,7 @@ def _string(s: str, indent: str, strings: dict) -> str:
         text = s
     elif _one_line(s):
         text = "'" + s.replace("'", "''") + "'"
-    elif _LITERAL.fullmatch(s) and s.strip(" \t\n"):
+    elif "\n" in s and _SAFE_LINES.fullmatch(s) and s.strip(" \t\n"):  # (one pass: no backtracking)
         return _literal(s, indent + "  ")  # its lines depend on `indent`
     else:
         text = _double(s)
