@@ -108,9 +108,9 @@ def validate(data: dict) -> None:
 
 @lru_cache(maxsize=1)
 def _compiled_check():
-    """The schema compiled to Python by fastjsonschema: the same constraints, about
-    15x faster, for the write path. fastjsonschema knows drafts up to 7; the record
-    schema uses nothing newer, so its draft marker is swapped for the compile.
+    """The schema compiled to Python by fastjsonschema: the same constraints, about 20x
+    faster than jsonschema, for the write path. fastjsonschema knows drafts up to 7; the
+    record schema uses nothing newer, so its draft marker is swapped for the compile.
 
     Its `$defs` are written in where they are referred to: compiled code calls a
     function per `$ref` and builds the error path for it (`locals()`) before the call,
