@@ -7,7 +7,12 @@ Each rule's regex runs at most once per document; the modules of the segment sta
 from __future__ import annotations
 
 import bisect
+import re
+import re._constants as sre
+import re._parser as sre_parse
+import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from pipeline import names
@@ -137,8 +142,16 @@ class Hits:
         return found
 
     def window(self, start: int, end: int, rules: list[Rule]) -> list[Hit]:
-        """Hits of `rules` run over [start, end) only (uncached): cue words of one message."""
-        return sorted((h for r in rules for h in self.scan(r, start, end)), key=lambda h: (h.start, -h.end))
+        """Hits of `rules` run over [start, end) only (uncached): cue words of one message.
+        A rule the gate finds nowhere in the whole text is not run, when nothing its regex
+        reads lies past the end of its match: then no window holds a match either."""
+        return sorted((h for r in rules if self._anywhere(r) or _reads_past_its_end(r.regex, r.ignore_case)
+                       for h in self.scan(r, start, end)), key=lambda h: (h.start, -h.end))
+
+    def _anywhere(self, rule: Rule) -> bool:
+        """False when the category's gate says the rule matches nowhere in the text."""
+        text = self.ctx.text
+        return rule.gate is None or rule.gate.spans(rule, text, 0, len(text)) != []
 
     def within(self, start: int, end: int, key: str, value: Any = ...) -> list[Hit]:
         """The hits of `hits(key, value)` that start in [start, end)."""
@@ -162,3 +175,48 @@ class Hits:
     def note(self, hit: Hit, detail: str, span: tuple[int, int] | None = None) -> None:
         """Record that `hit`'s rule decided something (for `explain` and the examples checker)."""
         self.ctx.note(hit.rule.id, "segment", "found", span or hit.span, detail)
+
+
+_AT_BEHIND = {sre.AT_BEGINNING, sre.AT_BEGINNING_LINE, sre.AT_BEGINNING_STRING}  # read what comes before only
+
+
+@lru_cache(maxsize=None)
+def _reads_past_its_end(source: str, ignore_case: bool) -> bool:
+    """Whether a match may read text after its end (a look-ahead, `\\b` or `$` anywhere but
+    first): only such a regex can match in a window, whose end reads as the text's end, where
+    it matches nowhere in the whole text. True when Python's parser cannot read the regex."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "possible nested set": the `regex` module reads it otherwise
+            items = list(sre_parse.parse(source, re.IGNORECASE if ignore_case else 0))
+    except (re.error, Warning, RecursionError, OverflowError):
+        return True
+    if items and items[0] in ((sre.AT, sre.AT_BOUNDARY), (sre.AT, sre.AT_NON_BOUNDARY)):
+        items = items[1:]  # a leading `\b` reads the match's first character, inside the window
+    return _looks_ahead(items)
+
+
+def _looks_ahead(items) -> bool:
+    for op, av in items:
+        if op is sre.AT:
+            if av not in _AT_BEHIND:
+                return True
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            if av[0] > 0 or _looks_ahead(av[1]):  # a look-ahead, or what a look-behind holds
+                return True
+        elif op is sre.SUBPATTERN:
+            if _looks_ahead(av[3]):
+                return True
+        elif op is sre.BRANCH:
+            if any(_looks_ahead(branch) for branch in av[1]):
+                return True
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            if _looks_ahead(av[2]):
+                return True
+        elif op is sre.ATOMIC_GROUP:
+            if _looks_ahead(av):
+                return True
+        elif op is sre.GROUPREF_EXISTS:
+            if _looks_ahead(av[1]) or (av[2] is not None and _looks_ahead(av[2])):
+                return True
+    return False

@@ -730,3 +730,16 @@ def test_hits_through_the_gate_are_the_hits_the_literal_prefilter_finds():
         segment.run(plain, ungated)
         assert (gated.document, gated.messages, gated.regions, gated.events) == \
                (plain.document, plain.messages, plain.regions, plain.events)
+
+
+@pytest.mark.parametrize("regex, reads_past", [
+    (r"(?i)\b(?:acknowledge\s+receipt|we\s+are\s+processing)", False),  # a message-kind cue
+    (r"(?m)^[ \t]*Dear\b", True), (r"foo(?=bar)", True), (r"foo(?!bar)", True), (r"foo$", True),
+    (r"(?<=\bsection )\d+", True), (r"(?<=section )\d+", False), (r"(?:a|b(?:c\B)?)+", True), (r"[", True),
+])
+def test_a_cue_rule_that_reads_nothing_past_its_match_can_be_left_out_of_windows(regex, reads_past):
+    """Only a regex that reads past its match's end can match in a window of a text and nowhere
+    in the whole text: the gate's word that it matches nowhere then holds for every window."""
+    from pipeline.segment_hits import _reads_past_its_end
+
+    assert _reads_past_its_end(regex, False) is reads_past
