@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from pipeline.context import Context
 from pipeline.extractors import STAGES
+from pipeline.extractors.dates import Parser
 from pipeline.models import Message
+from pipeline.rules import load_rule_file
 
 from conftest import Stages, shared_dir
 
@@ -280,3 +282,11 @@ def _timed(ctx: Context) -> float:
     start = time.process_time()
     STAGES["dates"](ctx, RULESETS["dates"], None)
     return time.process_time() - start
+
+
+def test_the_parser_is_built_once_per_rule_set():
+    rules = RULESETS["dates"]
+    assert Parser.of(rules) is Parser.of(rules)
+    reloaded = load_rule_file(rules.file)  # another rule set (edited rules) gets its own
+    assert Parser.of(reloaded) is not Parser.of(rules)
+    assert Parser.of(reloaded).months == Parser.of(rules).months

@@ -224,3 +224,11 @@ def test_any_text_gives_honest_lists(lines):
 @given(st.text())
 def test_any_unicode_text_never_raises(text):
     find_lists(text)
+
+
+def test_the_vocab_is_built_once_per_rule_set():
+    rules = RULES_OF["field_lists"]
+    assert field_lists.vocab_of(rules) is field_lists.vocab_of(rules)
+    reloaded = load_rule_file(RULES / "field_lists.yaml")  # another rule set (edited rules) gets its own
+    assert field_lists.vocab_of(reloaded) is not field_lists.vocab_of(rules)
+    assert field_lists.vocab_of(reloaded) == field_lists.vocab_of(rules)

@@ -312,3 +312,10 @@ def test_any_text_gives_honest_tables(lines):
 def test_any_unicode_text_never_raises(text):
     for table in find_tables(text):
         assert_honest(text, table)
+
+
+def test_the_vocab_is_built_once_per_rule_set():
+    assert tables.vocab_of(TABLE_RULES) is tables.vocab_of(TABLE_RULES)
+    reloaded = load_rule_file(RULES / "tables.yaml")  # another rule set (edited rules) gets its own
+    assert tables.vocab_of(reloaded) is not tables.vocab_of(TABLE_RULES)
+    assert tables.vocab_of(reloaded) == tables.vocab_of(TABLE_RULES)
