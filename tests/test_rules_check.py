@@ -29,10 +29,10 @@ def rules_check(*args: str):
 
 def test_the_project_rules_pass_quickly():
     check(RULES)  # warm up spaCy's import, which is not the check's own time
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine does not make the check slower
     report = check(RULES)
     assert report.problems == []
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
 
 
 def test_a_clean_copy_passes_on_the_command_line(rules_dir):
