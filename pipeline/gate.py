@@ -16,9 +16,10 @@ outside `SAFE` (a letter beyond ASCII, say) is scanned the exact way. So is ever
 when hyperscan is not installed (it builds for x86-64 only), is not an engine the tests
 vouch for (TRUSTED_ENGINES), or FOI_EXTRACT_GATE=0.
 
-Compiling takes about a second per category, so compiled databases are kept on disk,
-named by a hash of what went in: FOI_EXTRACT_GATE_CACHE (default
-$XDG_CACHE_HOME/foi-extract/gate, or ~/.cache/...) holds the newest few.
+Compiling takes a few seconds for all categories, in a thread of its own (until it is
+done, rules scan the exact way); the compiled databases are kept on disk, named by a hash
+of what went in: FOI_EXTRACT_GATE_CACHE (default $XDG_CACHE_HOME/foi-extract/gate, or
+~/.cache/...; "0": none) holds the newest few.
 """
 from __future__ import annotations
 
@@ -254,7 +255,9 @@ class Fired:
 
 
 class Gate:
-    """The loose patterns of a category's rules, translated and compiled on first use."""
+    """The loose patterns of a category's rules, translated and compiled on first use, in
+    a thread of its own: until they are ready, rules scan the exact way (the same matches),
+    so nobody waits for a compile."""
 
     def __init__(self, rules: list) -> None:
         self.enabled = os.environ.get("FOI_EXTRACT_GATE", "1") != "0" and engine_trusted()
@@ -267,6 +270,7 @@ class Gate:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._builder: tuple[int, threading.Thread] | None = None  # (process, thread) building
         self._databases: tuple[Any, Any] | None = None
         self._places: dict[str, tuple[int, bool]] = {}  # rule id -> (place, one_line), if compiled
         self._scratch = threading.local()
@@ -284,7 +288,7 @@ class Gate:
         return _line_spans(text, fired, fired.blocks.get(place, []), pos, end)
 
     def scan(self, text: str) -> Fired:
-        lines, anywhere = self._built()
+        lines, anywhere = self._databases
         scratch = self._scratches()
         bounds = _blocks(text)
         blocks: dict[int, list[int]] = {}
@@ -301,21 +305,36 @@ class Gate:
             anywhere.scan(whole, lambda place, *_: found.add(place), scratch=scratch[1])
         return Fired(bounds, blocks, found)
 
-    def _built(self) -> tuple[Any, Any]:
-        if self._databases is None:
-            with self._lock:
-                if self._databases is None:
-                    self._build()
-        return self._databases
+    def ready(self) -> bool:
+        """Whether the databases are built; starts building them if nobody has."""
+        if self._databases is None and (self._builder is None or self._builder[0] != os.getpid()):
+            with self._lock:  # held only to start one builder per process (a fork has none running)
+                if self._builder is None or self._builder[0] != os.getpid():
+                    self._builder = (os.getpid(), threading.Thread(target=self._build, daemon=True,
+                                                                   name="foi-extract gate"))
+                    self._builder[1].start()
+        return self._databases is not None
+
+    def wait(self) -> None:
+        """Build the databases now (tests and benchmarks want the gate from the start)."""
+        if self.enabled and not self.ready():
+            self._builder[1].join()
 
     def _build(self) -> None:
+        try:  # Linux: this thread only, so documents go first while it compiles
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except (AttributeError, OSError):
+            pass
         patterns: tuple[dict[int, str], dict[int, str]] = ({}, {})  # one-line rules', the others'
         for place, (rule_id, source, ignore_case, one_line) in enumerate(self.sources):
             try:
                 patterns[not one_line][place] = loose_pattern(source, ignore_case)
             except Untranslatable:
                 continue
-        built = [_database(p) for p in patterns]
+        try:
+            built = [_database(p) for p in patterns]
+        except Exception:  # noqa: BLE001 - out of memory, say: the rules go on scanning the exact way
+            return
         self._places = {rule_id: (place, one_line) for place, (rule_id, _, _, one_line) in enumerate(self.sources)
                         if place in built[0][1] | built[1][1]}
         self._databases = (built[0][0], built[1][0])
@@ -323,7 +342,7 @@ class Gate:
     def _scratches(self) -> tuple[Any, Any]:
         kept = getattr(self._scratch, "pair", None)
         if kept is None:
-            kept = self._scratch.pair = tuple(db and hyperscan.Scratch(db) for db in self._built())
+            kept = self._scratch.pair = tuple(db and hyperscan.Scratch(db) for db in self._databases)
         return kept
 
 
@@ -368,7 +387,7 @@ def _fired(gate: Gate, text: str) -> Fired | None:
     if not kept[1]:
         return None
     fired = kept[2].get(gate)
-    if fired is None:
+    if fired is None and gate.ready():
         fired = kept[2][gate] = gate.scan(text)
     return fired
 

@@ -20,6 +20,7 @@ within `window` characters). Every problem is reported as `FILE:LINE: rule ID: w
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re as _stdre
@@ -252,18 +253,18 @@ class Rule:
         """
         end = len(text) if endpos is None else endpos
         spans = self.gate.spans(self, text, pos, end) if self.gate is not None else None
-        if spans is None:
-            yield from self._scan(text, pos, end)
-            return
+        spans = [(pos, end)] if spans is None else spans
+        if self.literals is not None:
+            spans = [(start, stop) for start, stop in spans if self._may_match(text, start, stop)]
+        if len(spans) == 1:
+            return self._scan(text, *spans[0])
         if not spans:
             self._budget(0)  # the document's budget is checked as each rule starts
-        for start, stop in spans:
-            yield from self._scan(text, start, stop)
+            return iter(())
+        return itertools.chain.from_iterable(self._scan(text, start, stop) for start, stop in spans)
 
     def _scan(self, text: str, pos: int, end: int) -> Iterator[Any]:
         limit, left = self._budget(end - pos)
-        if not self._may_match(text, pos, end):
-            return
         try:
             yield from self.compiled.finditer(text, pos, end, timeout=min(limit, left))
         except TimeoutError:

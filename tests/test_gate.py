@@ -20,6 +20,8 @@ from conftest import RAW, RULES
 
 ALL_RULES = load_rules(RULES)
 REGEX_RULES = [r for r in ALL_RULES.all_rules() if r.compiled is not None]
+for _rule in REGEX_RULES:
+    _rule.gate.wait()  # the gate from the first document on (it builds in a thread of its own)
 needs_engine = pytest.mark.skipif(not gate_module.engine_trusted(), reason="no trusted hyperscan here")
 
 
@@ -43,6 +45,7 @@ def one_rule(source: str) -> Rule:
     rule = Rule(id="test.rule", category="test", file=Path("rules/test.yaml"), line=1, regex=source,
                 compiled=regex.compile(source, regex.VERSION0), one_line=_one_line(source, False))
     rule.gate = Gate([rule])
+    rule.gate.wait()
     return rule
 
 
@@ -143,6 +146,29 @@ def test_a_window_that_cuts_a_word_is_scanned_where_it_ends():
 
 
 # --------------------------------------------------------------------------- without the gate
+@needs_engine
+def test_until_the_databases_are_built_rules_scan_the_exact_way(monkeypatch):
+    started, release = threading.Event(), threading.Event()
+    compile_now = gate_module._database
+
+    def slow_database(*args, **kwargs):
+        started.set()
+        release.wait()
+        return compile_now(*args, **kwargs)
+
+    monkeypatch.setattr(gate_module, "_database", slow_database)
+    rule = Rule(id="test.rule", category="test", file=Path("rules/test.yaml"), line=1, regex=r"\d+",
+                compiled=regex.compile(r"\d+", regex.VERSION0), one_line=True)
+    rule.gate = Gate([rule])
+    assert [m.group() for m in rule.finditer("12 requests\n")] == ["12"]  # starts the build
+    started.wait()
+    assert not gated(rule, "12 requests\n")
+    release.set()
+    rule.gate.wait()
+    assert gated(rule, "13 requests\n")
+
+
+
 def test_without_hyperscan_every_rule_scans_the_exact_way(monkeypatch):
     monkeypatch.setattr(gate_module, "hyperscan", None)
     gate_module.engine_trusted.cache_clear()
@@ -179,6 +205,7 @@ def test_compiled_databases_are_kept_on_disk_and_read_back(tmp_path):
 @needs_engine
 def test_a_rule_set_travels_to_another_process_without_its_databases():
     rules = pickle.loads(pickle.dumps(ALL_RULES["references"]))
+    rules.rules[0].gate.wait()
     text = next(iter(sorted(RAW.glob("*.txt")))).read_text()
     for rule, original in zip(rules.rules, ALL_RULES["references"].rules):
         if rule.compiled is not None:
