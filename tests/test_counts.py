@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pipeline.context import Context
 from pipeline.extractors import counts
 from pipeline.models import Cell, Count, DateItem, Reference, Table
-from pipeline.rules import load_rule_file
+from pipeline.rules import RuleTimeout, load_rule_file
 
 from conftest import RULES, shared_dir
 
@@ -498,6 +498,18 @@ def test_any_text_gives_counts_that_slice_their_source(text):
 @given(st.text(max_size=300))
 def test_arbitrary_unicode_never_raises(text):
     run_counts(text)
+
+
+def test_an_approximation_cue_that_times_out_is_noted_and_the_count_kept(monkeypatch):
+    rule = COUNT_RULES.get(counts.APPROXIMATION_CUE)
+
+    def too_slow(text, pos, endpos):
+        raise RuleTimeout(f"{rule.where}: regex ran over 2.0s and was stopped")
+    monkeypatch.setattr(rule, "match", too_slow)
+    ctx = Context("We received over 500 requests and over 20 complaints.")
+    counts.run(ctx, COUNT_RULES)
+    assert [(c.value, c.qualifier) for c in ctx.items["counts"]] == [(500, None), (20, None)]
+    assert ctx.errors == [f"{rule.where}: regex ran over 2.0s and was stopped"]
 
 
 APPROXIMATION_PIECES = list("0123456789٣² (\n.,x") + [

@@ -362,7 +362,12 @@ class ProseCounts:
             if digit in tried or digit == len(text) or not text[digit].isdigit():
                 continue
             tried.add(digit)
-            m = rule.match(text, digit, len(text))
+            try:
+                m = rule.match(text, digit, len(text))
+            except RuleTimeout as err:  # as a scan would: noted once, and the cue is not read again
+                self.ctx.errors.append(str(err))
+                self.approx_rule = None
+                return found
             span = rule.span_of(m) if m is not None else None
             if span and abs(span[1] - pos) <= QUALIFIER_REACH and (found is None or span[1] > found[1]):
                 found = span
