@@ -1,6 +1,6 @@
 """Rules shaped for the regex engine's speed match exactly what their plain form matches.
 
-A guard that lets the engine give up on a position early (`MONTH_START`, `MONTH_AFTER_DAY`),
+A guard that lets the engine give up on a position early (`MONTH_WORD_START`, `MONTH_AFTER_DAY`),
 a look-behind turned into a consumed word and a `group`, or two alternatives folded into
 one are harder to read than the form they replaced. Here the plain form stands beside
 each, and generated text (built from the words the rules look for) checks that both
@@ -24,7 +24,7 @@ EXAMPLES = int(os.environ.get("REWRITE_EXAMPLES", 300))
 
 # category -> (macros that are only guards, emptied in the plain form; {rule id: plain regex})
 PLAIN = {
-    "dates": ({"MONTH_START": "", "MONTH_AFTER_DAY": ""}, {
+    "dates": ({"MONTH_WORD_START": "{MONTH_START}", "MONTH_AFTER_DAY": ""}, {
         "dates.reject_year_of_next_row":
             r"(?m)(?=[ \t]*\n[ \t]*[12])(?<=(?:{MONTH_WORD})\.?,?)[ \t]*\n[ \t]*{YEAR}(?=[ \t]+[\d,]+[ \t]*(?:\(|$))",
         "dates.quarter_words": r"(?=[fstFST1-4])\b(?P<quarter>[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|1st|2nd|3rd|4th)"
