@@ -1,8 +1,9 @@
 """What the segment rules found in one text, grouped by what their `set:` says.
 
-Each rule's regex runs at most once per document; the modules of the segment stage
-(document fields, quotes, thread) ask for hits by meaning: `hits("status")`,
-`hits("boundary", "header")`.
+Each rule's regex runs at most once per document, and only where the category's gate
+(pipeline/gate.py) says it can match, or, in a text the gate cannot read, where its
+literals stand (pipeline/prefilter.py); the modules of the segment stage (document
+fields, quotes, thread) ask for hits by meaning: `hits("status")`, `hits("boundary", "header")`.
 """
 from __future__ import annotations
 
