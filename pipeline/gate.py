@@ -31,7 +31,7 @@ import re._constants as sre
 import re._parser as sre_parse
 import threading
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -326,14 +326,14 @@ class Gate:
         except (AttributeError, OSError):
             pass
         patterns: tuple[dict[int, str], dict[int, str]] = ({}, {})  # one-line rules', the others'
-        for place, (rule_id, source, ignore_case, one_line) in enumerate(self.sources):
-            try:
-                patterns[not one_line][place] = loose_pattern(source, ignore_case)
-            except Untranslatable:
-                continue
         try:
+            for place, (_, source, ignore_case, one_line) in enumerate(self.sources):
+                try:
+                    patterns[not one_line][place] = loose_pattern(source, ignore_case)
+                except Untranslatable:
+                    continue
             built = [_database(p) for p in patterns]
-        except Exception:  # noqa: BLE001 - out of memory, say: the rules go on scanning the exact way
+        except Exception:  # noqa: BLE001 - a regex too deep to read, no memory: the exact way is always right
             return
         self._places = {rule_id: (place, one_line) for place, (rule_id, _, _, one_line) in enumerate(self.sources)
                         if place in built[0][1] | built[1][1]}

@@ -145,6 +145,18 @@ def test_a_window_that_cuts_a_word_is_scanned_where_it_ends():
     assert [m.group() for m in rule.finditer(text, 0, cut)] == ["12"]
 
 
+@pytest.mark.parametrize("source", [
+    r"\p{Lu}\w+ Council",  # syntax Python's parser cannot read
+    r"(?:request){e<=1}",  # fuzzy matching
+    r"(?:Council)?",  # may match nothing
+])
+def test_regexes_it_cannot_loosen_are_scanned_the_exact_way(source):
+    rule = one_rule(source)
+    text = "Leeds City Council received the reqest.\n"
+    assert not gated(rule, text)
+    assert spans(rule.finditer(text)) == spans(rule.compiled.finditer(text))
+
+
 # --------------------------------------------------------------------------- without the gate
 @needs_engine
 def test_until_the_databases_are_built_rules_scan_the_exact_way(monkeypatch):
