@@ -719,6 +719,8 @@ def test_lines_are_read_as_splitting_at_newlines_gives(text):
 def test_hits_through_the_gate_are_the_hits_the_literal_prefilter_finds():
     """Where the category's gate tells where each rule can match, segmentation comes out
     as it does with the literal prefilter alone: threads, letters, pages and windows alike."""
+    SEGMENT_RULES.rules[0].gate.wait()  # built in a thread of its own: until then rules scan the exact way
+    assert SEGMENT_RULES.rules[0].gate.ready()
     ungated = load_rule_file(RULES / "segment.yaml")
     for rule in ungated.rules:
         rule.gate = None
