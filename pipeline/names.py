@@ -65,7 +65,9 @@ def _bare_word(word: str) -> str:
 
 
 def _vocab_set(vocab: dict, key: str, normal: Callable[[str], str]) -> frozenset:
-    words = vocab.get(key, [])
+    words = vocab.get(key)
+    if not words:  # not cached: a missing list would be a new [] each call, a new entry each time
+        return frozenset()
     cached = _WORD_SETS.get((id(words), key, normal))
     if cached is None or cached[0] is not words:
         cached = _WORD_SETS[(id(words), key, normal)] = (words, frozenset(map(normal, words)))

@@ -745,3 +745,11 @@ def test_a_cue_rule_that_reads_nothing_past_its_match_can_be_left_out_of_windows
     from pipeline.segment_hits import _reads_past_its_end
 
     assert _reads_past_its_end(regex, False) is reads_past
+
+
+def test_reading_names_without_a_vocabulary_caches_nothing():
+    from pipeline import names
+    before = len(names._WORD_SETS)
+    for _ in range(100):
+        names.person("Ms Jane Smith", {})
+    assert len(names._WORD_SETS) == before
