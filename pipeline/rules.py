@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import jsonschema
 import regex
@@ -59,6 +59,7 @@ REGEX_TIMEOUT_PER_MILLION_CHARS_S = 2.0
 DOCUMENT_BUDGET_S = 300.0
 DOCUMENT_BUDGET_PER_MILLION_CHARS_S = 60.0
 _deadline: ContextVar[float | None] = ContextVar("foi_document_deadline", default=None)
+T = TypeVar("T")
 _MACRO = _stdre.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 # 'ſ' is matched by (?i)s but lower() keeps it; 'İ' lowers to two characters.
 _FOLDS_APART = _stdre.compile("[\u017f\u0130]")
@@ -344,6 +345,19 @@ class RuleSet:
     file: Path
     rules: list[Rule]
     vocab: dict[str, Any] = field(default_factory=dict)
+    # what extractors build from the rule set (compiled vocab), kept with it: see `derived`
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, build: Callable[[RuleSet], T]) -> T:
+        """What `build` makes of this rule set (an extractor's compiled vocab, say), made
+        once: every document reads it, and it goes when the rule set goes."""
+        made = self._derived.get(build)
+        if made is None:
+            made = self._derived[build] = build(self)
+        return made
+
+    def __getstate__(self) -> dict:  # to other processes without what was built from it
+        return {**self.__dict__, "_derived": {}}
 
     def by_action(self, action: str) -> list[Rule]:
         return [r for r in self.rules if r.action == action]

@@ -74,14 +74,9 @@ class Vocab:
         )
 
 
-_VOCABS: dict[int, tuple[RuleSet, Vocab]] = {}
-
-
 def vocab_of(rules: RuleSet) -> Vocab:
-    cached = _VOCABS.get(id(rules))
-    if cached is None or cached[0] is not rules:
-        cached = _VOCABS[id(rules)] = (rules, Vocab.of(rules))
-    return cached[1]
+    """The rule set's Vocab, built once (every document reads it)."""
+    return rules.derived(Vocab.of)
 
 
 # --------------------------------------------------------------------------- numbers and words

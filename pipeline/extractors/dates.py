@@ -74,7 +74,6 @@ class Parser:
     """Candidate groups -> Mention, with the month, weekday and quarter words of the vocab,
     and the joiners that make two dates a list or a range."""
 
-    _cache: dict[int, tuple[RuleSet, "Parser"]] = {}  # id(rule set) -> (rule set, its Parser)
 
     def __init__(self, rules: RuleSet):
         vocab = rules.vocab
@@ -90,10 +89,7 @@ class Parser:
     @classmethod
     def of(cls, rules: RuleSet) -> "Parser":
         """The rule set's Parser, built once (every document reads it)."""
-        kept = cls._cache.get(id(rules))
-        if kept is None or kept[0] is not rules:
-            kept = cls._cache[id(rules)] = (rules, cls(rules))
-        return kept[1]
+        return rules.derived(cls)
 
     def month_of(self, text: str) -> int | None:
         """A month number from digits or a month word (the rules decide what is a month word)."""

@@ -53,14 +53,14 @@ class Vocab:
     defining: list[tuple[re.Pattern, str]] = field(repr=False, default_factory=list)
     _acts_any: re.Pattern = field(repr=False, default=None)
 
-    _cache = {}  # id(ruleset) -> (ruleset, Vocab)
-
     @classmethod
     def of(cls, rules: RuleSet) -> "Vocab":
-        hit = cls._cache.get(id(rules))
-        if hit is None or hit[0] is not rules:
-            hit = cls._cache[id(rules)] = (rules, cls._compile(rules.vocab))
-        return hit[1]
+        """The rule set's Vocab, built once (every document reads it)."""
+        return rules.derived(cls._from_rules)
+
+    @classmethod
+    def _from_rules(cls, rules: RuleSet) -> "Vocab":
+        return cls._compile(rules.vocab)
 
     @classmethod
     def _compile(cls, v: dict) -> "Vocab":

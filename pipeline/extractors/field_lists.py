@@ -40,15 +40,9 @@ class Vocab:
     inline_separator: re.Pattern
 
 
-_VOCABS: dict[int, tuple[RuleSet, Vocab]] = {}  # id(rule set) -> (rule set, its Vocab)
-
-
 def vocab_of(rules: RuleSet) -> Vocab:
     """The rule set's Vocab, built once (every document reads it)."""
-    kept = _VOCABS.get(id(rules))
-    if kept is None or kept[0] is not rules:
-        kept = _VOCABS[id(rules)] = (rules, _compile_vocab(rules))
-    return kept[1]
+    return rules.derived(_compile_vocab)
 
 
 def _compile_vocab(rules: RuleSet) -> Vocab:
