@@ -28,15 +28,15 @@ import hashlib
 import os
 import re
 import re._constants as sre
-import re._parser as sre_parse
 import threading
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import regex
+
+from pipeline.literals import Unreadable, parse
 
 try:
     import hyperscan
@@ -50,7 +50,6 @@ MAX_COUNT = 16  # a counted repeat above this keeps its lower bound only (cheape
 BLOCK = 1024  # characters of whole lines scanned as one block for the one-line rules
 KEEP_DATABASES = 32  # compiled databases kept on disk
 _FLAGS = ("PREFILTER", "UTF8", "SINGLEMATCH", "ALLOWEMPTY", "MULTILINE")  # MULTILINE: `^` `$` at every line
-_NOT_A_REPEAT = re.compile(r"\{(?!\d*(?:,\d*)?\})")
 _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 _FLAGS_READ = re.IGNORECASE | re.DOTALL | re.MULTILINE | re.VERBOSE | re.UNICODE
@@ -98,8 +97,8 @@ class Untranslatable(Exception):
 def loose_pattern(source: str, ignore_case: bool) -> str:
     """A hyperscan pattern (case-sensitive, UTF-8) matching at least wherever `source`
     matches in a text of SAFE characters. Raises Untranslatable."""
-    if _NOT_A_REPEAT.search(source) or "\\L<" in source:
-        raise Untranslatable("fuzzy matching or named lists")
+    if "\\L<" in source:
+        raise Untranslatable("named lists")
     parsed = _parse(source, ignore_case)
     if parsed.getwidth()[0] == 0:
         raise Untranslatable("can match the empty string")
@@ -110,22 +109,17 @@ def loose_pattern(source: str, ignore_case: bool) -> str:
 
 
 def _parse(source: str, ignore_case: bool):
-    flags = re.IGNORECASE if ignore_case else 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # "possible nested set": the `regex` module reads it otherwise
-        try:
-            return sre_parse.parse(source, flags)
-        except re.error as e:
-            # the regex module allows one name on several groups; without back-references
-            # the loose pattern needs no names
-            if "redefinition of group name" not in str(e) or re.search(r"\(\?P=|\\\d", source):
-                raise Untranslatable(str(e)) from None
-        except (Warning, RecursionError, OverflowError) as e:
+    try:
+        return parse(source, ignore_case)
+    except Unreadable as e:
+        # the regex module allows one name on several groups; without back-references
+        # the loose pattern needs no names
+        if "redefinition of group name" not in str(e) or re.search(r"\(\?P=|\\\d", source):
             raise Untranslatable(str(e)) from None
-        try:
-            return sre_parse.parse(_NAMED_GROUP.sub("(?:", source), flags)
-        except (re.error, Warning, RecursionError, OverflowError) as e:
-            raise Untranslatable(str(e)) from None
+    try:
+        return parse(_NAMED_GROUP.sub("(?:", source), ignore_case)
+    except Unreadable as e:
+        raise Untranslatable(str(e)) from None
 
 
 def _sequence(items, flags: int, lead: bool = False, tail: bool = False) -> str:

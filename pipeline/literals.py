@@ -62,16 +62,29 @@ class Shape:
     one_line: bool  # nothing in the regex, look-arounds included, can match a newline
 
 
+class Unreadable(Exception):
+    """A regex Python's own parser cannot read the way the `regex` module reads it."""
+
+
+def parse(source: str, ignore_case: bool) -> sre_parse.SubPattern:
+    """A rule's regex as Python's own parser reads it; raises Unreadable where that parser
+    would read it otherwise than the `regex` module, or not at all."""
+    if _NOT_A_REPEAT.search(source):
+        raise Unreadable("fuzzy matching (the regex module's {e<=1}), which Python reads as a brace")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "possible nested set": the `regex` module reads it otherwise
+        try:
+            return sre_parse.parse(source, re.IGNORECASE if ignore_case else 0)
+        except (re.error, Warning, RecursionError, OverflowError) as e:
+            raise Unreadable(str(e)) from None
+
+
 @lru_cache(maxsize=None)
 def shape_of(source: str, ignore_case: bool) -> Shape | None:
     """The shape of a regex, or None when it cannot be read or may match the empty string."""
-    if _NOT_A_REPEAT.search(source):
-        return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # "possible nested set": the `regex` module reads it otherwise
-            parsed = sre_parse.parse(source, re.IGNORECASE if ignore_case else 0)
-    except (re.error, Warning, RecursionError, OverflowError):
+        parsed = parse(source, ignore_case)
+    except Unreadable:
         return None
     if parsed.getwidth()[0] == 0:
         return None

@@ -24,10 +24,8 @@ import itertools
 import json
 import math
 import re as _stdre
-import re._parser as _sre_parse
 import threading
 import time
-import warnings
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -43,7 +41,7 @@ import yaml
 from pipeline import __version__
 from pipeline.alternations import factored
 from pipeline.gate import Gate
-from pipeline.literals import rarest, reaches_newline, shape_of
+from pipeline.literals import Unreadable, parse, rarest, reaches_newline, shape_of
 
 MAX_RULE_FILE_BYTES = 1_000_000
 MAX_YAML_DEPTH = 40  # deeper nesting is a mistake or an attack (PyYAML recurses per level)
@@ -326,13 +324,9 @@ def _one_line(source: str, ignore_case: bool) -> bool:
     shape = shape_of(source, ignore_case)
     if shape is not None:
         return shape.one_line
-    if _stdre.search(r"\{(?!\d*(?:,\d*)?\})", source):
-        return False  # the regex module's fuzzy matching, which Python's parser reads as a brace
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # "possible nested set": the regex module reads it otherwise
-            parsed = _sre_parse.parse(source, _stdre.IGNORECASE if ignore_case else 0)
-    except (_stdre.error, Warning, RecursionError, OverflowError):
+        parsed = parse(source, ignore_case)
+    except Unreadable:
         return False
     return not reaches_newline(parsed, parsed.state.flags)
 
