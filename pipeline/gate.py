@@ -271,15 +271,23 @@ class Gate:
 
     def spans(self, rule, text: str, pos: int, end: int) -> list[tuple[int, int]] | None:
         """The parts of text[pos:end] to scan with `rule` (None: all of it, the exact way)."""
-        fired = _fired(self, text) if self.enabled else None
-        place, one_line = self._places.get(rule.id, (None, False)) if fired is not None else (None, False)
-        if place is None:
+        known = self._places.get(rule.id) if self.enabled else None
+        if known is None:
+            if self.enabled and self._databases is None:
+                self.ready()  # the first text read starts the build
+            return None
+        place, one_line = known
+        if not one_line and end < len(text):  # the regex reads text[:end], whose end may add matches
+            return None
+        fired = _fired(self, text)
+        if fired is None:
             return None
         if not one_line:
-            if end < len(text):  # the regex reads text[:end], whose end may add matches
-                return None
             return [(pos, end)] if place in fired.anywhere else []
-        return _line_spans(text, fired, fired.blocks.get(place, []), pos, end)
+        blocks = fired.blocks.get(place)
+        if blocks is None and (end >= len(text) or text[end - 1] == "\n"):
+            return []  # nowhere, and no line cut short by `end`
+        return _line_spans(text, fired, blocks or [], pos, end)
 
     def scan(self, text: str) -> Fired:
         lines, anywhere = self._databases

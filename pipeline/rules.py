@@ -41,7 +41,7 @@ import yaml
 from pipeline import __version__
 from pipeline.alternations import factored
 from pipeline.gate import Gate
-from pipeline.literals import Unreadable, parse, rarest, reaches_newline, shape_of
+from pipeline.literals import Unreadable, frequency, parse, rarest, reaches_newline, shape_of
 
 MAX_RULE_FILE_BYTES = 1_000_000
 MAX_YAML_DEPTH = 40  # deeper nesting is a mistake or an attack (PyYAML recurses per level)
@@ -252,8 +252,9 @@ class Rule:
         """
         end = len(text) if endpos is None else endpos
         spans = self.gate.spans(self, text, pos, end) if self.gate is not None else None
-        spans = [(pos, end)] if spans is None else spans
-        if self.literals is not None:
+        if spans is None:  # the common cases first: one scan, or none, without building lists
+            spans = [(pos, end)] if self.literals is None or self._may_match(text, pos, end) else []
+        elif spans and self.literals is not None:
             spans = [(start, stop) for start, stop in spans if self._may_match(text, start, stop)]
         if len(spans) == 1:
             return self._scan(text, *spans[0])
@@ -279,10 +280,13 @@ class Rule:
 
     def _may_match(self, text: str, pos: int, end: int) -> bool:
         """False when none of the rule's literals stands in text[pos:end]: a scan would find nothing."""
-        if self.literals is None:
-            return True
         low = lowered(text)
-        return low is None or any(low.find(literal, pos, end) >= 0 for literal in self.literals)
+        if low is None:
+            return True
+        for literal in self.literals:  # the commonest first: where one stands, the search ends
+            if low.find(literal, pos, end) >= 0:
+                return True
+        return False
 
     def _budget(self, chars: int) -> tuple[float, float]:
         """This rule's time limit over `chars` characters, and what is left of the document's."""
@@ -316,7 +320,7 @@ def _literals(source: str, ignore_case: bool) -> tuple[str, ...] | None:
     """The literals one of which every match holds (the rarest such set), if the regex says."""
     shape = shape_of(source, ignore_case)
     option = rarest(list(shape.options)) if shape is not None else None
-    return tuple(sorted({anchor.literal for anchor in option})) if option else None
+    return tuple(sorted({anchor.literal for anchor in option}, key=lambda lit: (-frequency(lit), lit))) if option else None
 
 
 def _one_line(source: str, ignore_case: bool) -> bool:
