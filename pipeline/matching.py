@@ -7,8 +7,10 @@ context's event trace so `foi-extract explain` can say which rule did what.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from operator import attrgetter
+from typing import Any, Iterable, NamedTuple
 
 from spacy.matcher import Matcher
 
@@ -17,6 +19,7 @@ from pipeline.rules import Rule, RuleSet, RuleTimeout
 
 NEVER_DATA = ("link_block", "url", "email", "placeholder", "chrome")
 GAP = 256  # lines of candidates this close are scanned together (whole lines in between)
+_START = attrgetter("start")
 
 
 @dataclass
@@ -61,11 +64,21 @@ class TokenMatchers:
             yield rule, span.start_char, span.end_char
 
 
-def _rule_matches(ctx: Context, ruleset: RuleSet, action: str, tokens: TokenMatchers | None,
-                  within: list[tuple[int, int]] | None = None, errors: list[str] | None = None
-                  ) -> Iterable[Candidate]:
-    """Matches of the rules with `action`; one-line rules only over the blocks of whole lines
-    `within`, when given. Timeouts go to `errors` (the context's by default)."""
+class Veto(NamedTuple):
+    """A span a reject rule vetoes: only where it is and which rule vetoes it is read."""
+
+    start: int
+    end: int
+    rule: Rule
+
+
+def _rule_spans(ctx: Context, ruleset: RuleSet, action: str, tokens: TokenMatchers | None,
+                within: list[tuple[int, int]] | None = None, errors: list[str] | None = None
+                ) -> Iterable[tuple[int, int, Rule, Any]]:
+    """(start, end, rule, regex match or None) of the rules with `action`; one-line rules only
+    over the blocks of whole lines `within`, when given. Timeouts go to `errors` (the
+    context's by default). Most matches are vetoed or dropped: a Candidate is only built
+    for those that are kept."""
     text = ctx.text
     for rule in ruleset.by_action(action):
         if rule.compiled is None:
@@ -77,27 +90,36 @@ def _rule_matches(ctx: Context, ruleset: RuleSet, action: str, tokens: TokenMatc
                     s, e = rule.span_of(m)
                     if s < 0 or s == e:
                         continue
-                    yield Candidate(rule, s, e, text[s:e], m.groupdict(), dict(rule.set), m)
+                    yield s, e, rule, m
         except RuleTimeout as err:
             (ctx.errors if errors is None else errors).append(str(err))
     if tokens is not None:
         for rule, s, e in tokens.spans(ctx.doc, action):
-            yield Candidate(rule, s, e, text[s:e], {}, dict(rule.set))
+            yield s, e, rule, None
+
+
+def _candidate(text: str, s: int, e: int, rule: Rule, m: Any) -> Candidate:
+    return Candidate(rule, s, e, text[s:e], m.groupdict() if m is not None else {}, dict(rule.set), m)
 
 
 def rejections(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None,
-               within: list[tuple[int, int]] | None = None) -> list[Candidate]:
+               within: list[tuple[int, int]] | None = None) -> list[Veto]:
     """Spans vetoed by the category's reject rules, sorted by start; one-line rules only
     within the blocks of lines `within`, when given."""
-    return sorted(_rule_matches(ctx, ruleset, "reject", tokens, within), key=lambda c: c.start)
+    vetoes = [Veto(s, e, rule) for s, e, rule, _ in _rule_spans(ctx, ruleset, "reject", tokens, within)]
+    vetoes.sort(key=_START)
+    return vetoes
 
 
-def _lines_holding(ctx: Context, spans: list[Candidate]) -> list[tuple[int, int]]:
-    """The blocks of whole lines (newline included) that hold `spans`, sorted by start."""
+def _lines_holding(ctx: Context, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The blocks of whole lines (newline included) that hold `spans` (sorted by start)."""
+    text = ctx.text
     blocks: list[tuple[int, int]] = []
-    for c in sorted(spans, key=lambda c: c.start):
-        start = ctx.line_span(c.start)[0]
-        end = min(ctx.line_span(max(c.start, c.end - 1))[1] + 1, len(ctx.text))
+    for s, e in spans:
+        if blocks and e <= blocks[-1][1]:
+            continue  # on lines the last block holds whole
+        start = text.rfind("\n", 0, s) + 1
+        end = text.find("\n", max(s, e - 1)) + 1 or len(text)
         if blocks and start - blocks[-1][1] <= GAP:
             blocks[-1] = (blocks[-1][0], max(blocks[-1][1], end))
         else:
@@ -106,21 +128,17 @@ def _lines_holding(ctx: Context, spans: list[Candidate]) -> list[tuple[int, int]
 
 
 def cues(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None = None) -> list[Candidate]:
-    return sorted(_rule_matches(ctx, ruleset, "cue", tokens), key=lambda c: c.start)
+    text = ctx.text
+    return sorted((_candidate(text, *found) for found in _rule_spans(ctx, ruleset, "cue", tokens)),
+                  key=lambda c: c.start)
 
 
-def overlap_index(spans: list[Candidate]) -> tuple[list[int], list[int]]:
+def overlap_index(spans: list[Veto]) -> tuple[list[int], list[int]]:
     """Starts and running maximum ends of spans sorted by start, for first_overlap."""
-    starts, reach, top = [], [], -1
-    for s in spans:
-        top = max(top, s.end)
-        starts.append(s.start)
-        reach.append(top)
-    return starts, reach
+    return [s.start for s in spans], list(itertools.accumulate((s.end for s in spans), max))
 
 
-def first_overlap(spans: list[Candidate], start: int, end: int,
-                  index: tuple[list[int], list[int]]) -> Candidate | None:
+def first_overlap(spans: list[Veto], start: int, end: int, index: tuple[list[int], list[int]]) -> Veto | None:
     """The earliest of `spans` (sorted by start) that overlaps [start, end), by bisection:
     a document's many numbers each meet only the few vetoes near them."""
     starts, reach = index
@@ -140,36 +158,37 @@ def find_candidates(ctx: Context, ruleset: RuleSet, tokens: TokenMatchers | None
     Overlapping candidates are resolved longest first (ties: the earlier rule in the
     file), so a reviewer orders rules from specific to general.
     """
-    category = ruleset.category
+    category, text = ruleset.category, ctx.text
     order = {r.id: i for i, r in enumerate(ruleset.rules)}
     find_errors: list[str] = []  # noted after the reject rules', as they always were
-    found = sorted(_rule_matches(ctx, ruleset, "find", tokens, errors=find_errors),
-                   key=lambda c: (c.start, -(c.end - c.start), order[c.rule.id]))
+    found = sorted(_rule_spans(ctx, ruleset, "find", tokens, errors=find_errors),
+                   key=lambda f: (f[0], f[0] - f[1], order[f[2].id]))
     # a one-line reject rule can only veto candidates on its own line
-    vetoes = rejections(ctx, ruleset, tokens, within=_lines_holding(ctx, found))
+    vetoes = rejections(ctx, ruleset, tokens, within=_lines_holding(ctx, [f[:2] for f in found]))
     ctx.errors.extend(find_errors)
     veto_index = overlap_index(vetoes)
-    kept: list[Candidate] = []
-    for c in found:
-        region = ctx.blocked(c.start, c.end, never)
+    kept: list[tuple[int, int, Rule, Any]] = []
+    for f in found:
+        s, e, rule, _ = f
+        region = ctx.blocked(s, e, never)
         if region is not None:
-            ctx.note(c.rule.id, category, "dropped", c.span, f"{c.text!r} is inside a {region.kind}")
+            ctx.note(rule.id, category, "dropped", (s, e), f"{text[s:e]!r} is inside a {region.kind}")
             continue
-        veto = first_overlap(vetoes, c.start, c.end, veto_index)
+        veto = first_overlap(vetoes, s, e, veto_index)
         if veto is not None:
-            ctx.note(veto.rule.id, category, "rejected", c.span,
-                     f"{c.text!r} rejected: {veto.rule.reason or veto.rule.id}")
+            ctx.note(veto.rule.id, category, "rejected", (s, e),
+                     f"{text[s:e]!r} rejected: {veto.rule.reason or veto.rule.id}")
             continue
-        if kept and c.start < kept[-1].end:
-            prev = kept[-1]
-            if (c.end - c.start) <= (prev.end - prev.start):
-                ctx.note(c.rule.id, category, "dropped", c.span, f"{c.text!r} overlaps {prev.text!r} ({prev.rule.id})")
+        if kept and s < kept[-1][1]:
+            ps, pe, prule, _ = kept[-1]
+            if e - s <= pe - ps:
+                ctx.note(rule.id, category, "dropped", (s, e), f"{text[s:e]!r} overlaps {text[ps:pe]!r} ({prule.id})")
                 continue
             kept.pop()
-        kept.append(c)
-    for c in kept:
-        ctx.note(c.rule.id, category, "found", c.span, c.text)
-    return kept
+        kept.append(f)
+    for s, e, rule, _ in kept:
+        ctx.note(rule.id, category, "found", (s, e), text[s:e])
+    return [_candidate(text, *f) for f in kept]
 
 
 def cue_attrs(ctx: Context, cand_span: tuple[int, int], cue_list: list[Candidate],

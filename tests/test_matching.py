@@ -48,3 +48,25 @@ def test_restricting_one_line_vetoes_to_candidate_lines_changes_nothing(text):
         assert _matched(text) == restricted
     finally:
         matching._lines_holding = original
+
+
+def _lines_holding_plainly(ctx: Context, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """_lines_holding as first written: each span's lines read with Context.line_span."""
+    blocks: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        start = ctx.line_span(s)[0]
+        end = min(ctx.line_span(max(s, e - 1))[1] + 1, len(ctx.text))
+        if blocks and start - blocks[-1][1] <= matching.GAP:
+            blocks[-1] = (blocks[-1][0], max(blocks[-1][1], end))
+        else:
+            blocks.append((start, end))
+    return blocks
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "12", " ", "\n", "\n\n", "x" * 300]), min_size=1, max_size=30).map("".join),
+       st.lists(st.tuples(st.integers(0, 5000), st.integers(1, 400)), max_size=20))
+def test_the_lines_holding_candidates_are_those_each_candidate_stands_on(text, picks):
+    ctx = Context(text)
+    spans = sorted((s % len(text), min(len(text), s % len(text) + n)) for s, n in picks)
+    assert matching._lines_holding(ctx, spans) == _lines_holding_plainly(ctx, spans)
