@@ -124,9 +124,10 @@ def diff_corpus(raw: str | Path = "raw", against: str | Path = "extracted",
         rel = relative_name(path, raw)
         try:
             src = read_source(path, raw)
-            doc = parse(nlp, src.text, src.preset)
-            new = record_from_context(doc._.foi, source_path=rel, sha256=src.sha256,
-                                      rules_fingerprint=loaded.fingerprint).to_dict()
+            with nlp.memory_zone():  # the strings the document added to the vocabulary go with it
+                doc = parse(nlp, src.text, src.preset)
+                new = record_from_context(doc._.foi, source_path=rel, sha256=src.sha256,
+                                          rules_fingerprint=loaded.fingerprint).to_dict()
             documents.append(diff_document(rel, _read_output(output_path(rel, against)), new))
         except (IngestError, OSError, yaml.YAMLError) as e:
             documents.append(DocumentDiff(rel, error=str(e)))

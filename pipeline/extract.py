@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,10 +50,13 @@ def pipeline_for(rules: Rules | str | Path | None = None) -> tuple[Rules, Langua
 def extract(text: str, rules: Rules | str | Path | None = None, *, path: str = "<string>",
             nlp: Language | None = None, preset: Preset | None = None) -> Record:
     """Extract every category from `text` (already decoded, newlines normalised)."""
-    loaded, default_nlp = pipeline_for(rules)
-    doc = parse(nlp or default_nlp, text, preset)
-    return record_from_context(doc._.foi, source_path=path, sha256=sha256_text(text),
-                               rules_fingerprint=loaded.fingerprint)
+    loaded, own = pipeline_for(rules)
+    # With this thread's own pipeline, the strings the text adds to the vocabulary go
+    # with it (a caller's pipeline may be shared by threads: zones are not per thread).
+    with own.memory_zone() if nlp is None and not own.vocab.in_memory_zone else nullcontext():
+        doc = parse(nlp or own, text, preset)
+        return record_from_context(doc._.foi, source_path=path, sha256=sha256_text(text),
+                                   rules_fingerprint=loaded.fingerprint)
 
 
 def parse(nlp: Language, text: str, preset: Preset | None = None) -> Doc:

@@ -157,9 +157,10 @@ def review(sources: list[Path], out_dir: Path, rules: str | Path = "rules") -> R
             except IngestError as e:
                 page.error = str(e)
                 continue
-            ctx = parse(nlp, src.text, src.preset)._.foi
-            page.record = record_from_context(ctx, source_path=rel, sha256=src.sha256,
-                                              rules_fingerprint=loaded.fingerprint)
+            with nlp.memory_zone():  # the strings the document added to the vocabulary go with it
+                ctx = parse(nlp, src.text, src.preset)._.foi
+                page.record = record_from_context(ctx, source_path=rel, sha256=src.sha256,
+                                                  rules_fingerprint=loaded.fingerprint)
             index_href = "../" * rel.count("/") + "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render_document(page, src.text, loaded, index_href), encoding="utf-8")
