@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pipeline import segment
 from pipeline.context import Context
 from pipeline.extractors import field_lists, tables
-from pipeline.rules import load_rule_file
+from pipeline.rules import Rule, load_rule_file
 
 from conftest import RULES
 
@@ -232,3 +232,25 @@ def test_the_vocab_is_built_once_per_rule_set():
     reloaded = load_rule_file(RULES / "field_lists.yaml")  # another rule set (edited rules) gets its own
     assert field_lists.vocab_of(reloaded) is not field_lists.vocab_of(rules)
     assert field_lists.vocab_of(reloaded) == field_lists.vocab_of(rules)
+
+
+LABELS = st.lists(st.one_of(
+    LINES.map("\n".join),
+    st.lists(st.sampled_from(["Please list", "the following", "fields", "Columns", "broken down by", "BREAKDOWN",
+                              "for each", "every", "record", "spreadsheet", "csv", "organisations", "details",
+                              "set out below", " ", "\n", ":", ": ", ".", "ſ", "İ", "> ", "- a", "b, c"]),
+             max_size=14).map("".join),
+), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LABELS)
+def test_cue_rules_are_not_tried_on_a_label_without_their_words_and_that_changes_nothing(parts):
+    """A cue or veto rule skips a label holding none of its literals: the lists are those
+    of trying every rule on every label."""
+    text = "\n".join(parts)
+    fast = find_lists(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Rule, "_may_match", lambda self, text, pos, end: True)
+        slow = find_lists(text)
+    assert fast == slow

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.context import Context
 from pipeline import segment
 from pipeline.extractors import tables
-from pipeline.rules import load_rule_file
+from pipeline.rules import Rule, load_rule_file
 
 from conftest import RULES
 
@@ -319,3 +319,25 @@ def test_the_vocab_is_built_once_per_rule_set():
     reloaded = load_rule_file(RULES / "tables.yaml")  # another rule set (edited rules) gets its own
     assert tables.vocab_of(reloaded) is not tables.vocab_of(TABLE_RULES)
     assert tables.vocab_of(reloaded) == tables.vocab_of(TABLE_RULES)
+
+
+CELLS = st.sampled_from(["Tel: 0121 496", "tel 7", "Telephone", "FAX 01", "phone", "Mobile.+44 7", "DX 1", "Year",
+                         "12", "2021/22", "x", "ſ", "İ", ""])
+VETO_LINES = st.lists(st.one_of(
+    st.sampled_from(["+----+----+", "|---|---|", "", "> "]),
+    st.tuples(st.sampled_from([" | ", "\t", "  ", " "]), st.lists(CELLS, min_size=1, max_size=4)).map(
+        lambda row: row[0].join(row[1])),
+), max_size=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(VETO_LINES)
+def test_a_veto_is_not_tried_on_a_line_without_its_words_and_that_changes_nothing(lines):
+    """The reject rules skip a line holding none of their literals: the tables are those
+    of trying every rule on every line."""
+    text = "\n".join(lines)
+    fast = find_tables(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Rule, "_may_match", lambda self, text, pos, end: True)
+        slow = find_tables(text)
+    assert fast == slow
