@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pipeline import names
 from pipeline.context import Context
 from pipeline.segment_hits import Hit, Hits
-from pipeline.thread_text import head_end, lines, salutation_near_top
+from pipeline.thread_text import head_end, lines, name_lines, salutation_near_top
 
 
 @dataclass
@@ -150,12 +150,10 @@ def _propose_addressee(ctx: Context, hits: Hits, votes: Votes) -> None:
     if not honorific and len(bare.split()) >= 2:
         votes.add("requester", 4, bare, first.rule.id, first.span)
         return
-    surname = bare.split()[-1]
-    line_re = re.compile(r"(?m)^[ \t]*((?:[A-Z][\w.'’-]*[ \t]+){0,4}" + re.escape(surname) + r")[ \t]*$")
-    for m in reversed(list(line_re.finditer(ctx.text, 0, first.start))):  # the address block nearest "Dear"
-        full = names.person(m.group(1), hits.vocab)
+    for start, end in name_lines(ctx.text, first.start, bare.split()[-1]):  # the address block nearest "Dear"
+        full = names.person(ctx.text[start:end], hits.vocab)
         if full and len(full.split()) >= 2:
-            votes.add("requester", 4, full, first.rule.id, m.span(1))
+            votes.add("requester", 4, full, first.rule.id, (start, end))
             return
     if honorific:  # "Dear Mr Houston" and no fuller name: the name as the letter gives it
         votes.add("requester", 6, bare, first.rule.id, first.match.span("name"))

@@ -9,13 +9,12 @@ right after the requester's signature is a reply with no author line.
 from __future__ import annotations
 
 import bisect
-import re
 
 from pipeline import names, quotes
 from pipeline.context import Context
 from pipeline.parties import Votes
 from pipeline.segment_hits import Hit, Hits
-from pipeline.thread_text import Start, after_blank, best, first_salutation, lines_from
+from pipeline.thread_text import Start, after_blank, best, first_salutation, lines_from, lines_reading
 
 LONG_LINE = 40  # a line this long after a signature is a new message's prose, not more signature
 
@@ -63,9 +62,8 @@ def _authority_alone(ctx: Context, hits: Hits, authority: str | None) -> list[tu
     raw = names.squash(first.group("name") or "") if first is not None else ""
     if not raw or not names.same(names.body(raw), authority):
         return []
-    alone = re.compile(r"(?m)^[ \t]*" + re.escape(raw) + r"[ \t]*$")
-    return [(m.start(), m.end(), first) for m in alone.finditer(ctx.text, first.end)
-            if after_blank(ctx.text, m.start())]
+    return [(start, end, first) for start, end in lines_reading(ctx.text, raw, first.end)
+            if after_blank(ctx.text, start)]
 
 
 def _sender_start(ctx: Context, hits: Hits, h: Hit, start: int, end: int) -> Start:

@@ -91,6 +91,38 @@ def salutation_near_top(ctx: Context, hits: Hits) -> Hit | None:
     return None
 
 
+def lines_reading(text: str, words: str, pos: int) -> list[tuple[int, int]]:
+    """[start, end) of the lines starting at or after `pos` that hold only `words` (a name
+    without outer white space) between blanks: what `(?m)^[ \\t]*WORDS[ \\t]*$` finds from
+    `pos`, found with str.find (a regex per name would be compiled for each document)."""
+    out = []
+    i = text.find(words, pos)
+    while i >= 0:
+        start = text.rfind("\n", 0, i) + 1
+        end = text.find("\n", i)
+        end = len(text) if end < 0 else end
+        if start >= pos and not text[start:i].strip(" \t") and not text[i + len(words):end].strip(" \t"):
+            out.append((start, end))
+        i = text.find(words, end + 1)  # a line holds its name once, where its blanks end
+    return out
+
+
+def name_lines(text: str, end: int, surname: str) -> list[tuple[int, int]]:
+    """[start, end) of the names on lines of their own above `end` that end in `surname`
+    after up to four capitalised words ("Mr R Charlton"), last first: what
+    `(?m)^[ \\t]*((?:[A-Z][\\w.'’-]*[ \\t]+){0,4}SURNAME)[ \\t]*$` finds before `end`, group 1."""
+    out = []
+    for line_start, line in lines(text[:end]):
+        name = line.strip(" \t")
+        if name.endswith(surname) and _NAME_WORDS.fullmatch(name, 0, len(name) - len(surname)):
+            first = line_start + len(line) - len(line.lstrip(" \t"))
+            out.append((first, first + len(name)))
+    return out[::-1]
+
+
+_NAME_WORDS = re.compile(r"(?:[A-Z][\w.'’-]*[ \t]+){0,4}")
+
+
 def lines(text: str):
     """(start, line) of each line, read only as far as the caller goes (a title stands near the top)."""
     pos = 0

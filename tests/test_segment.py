@@ -753,3 +753,37 @@ def test_reading_names_without_a_vocabulary_caches_nothing():
     for _ in range(100):
         names.person("Ms Jane Smith", {})
     assert len(names._WORD_SETS) == before
+
+
+BLANKS = st.sampled_from(["", " ", "  ", "\t", " \t", "\u00a0"])
+NAME_WORDS = st.sampled_from(["Mr", "R", "Charlton", "O’Neil", "Dear", "Mr.", "Mx", "Émile", "mps", "x.x", "(MPS)", "of"])
+NAME_LINE = st.tuples(BLANKS, st.lists(st.tuples(NAME_WORDS, st.sampled_from([" ", " ", "  ", "\t", ", "])), max_size=6),
+                      st.sampled_from(["Charlton", "O’Neil", "Metropolitan Police Service (MPS)", "R", "x.x", "",
+                                       "Charlton.", "Charlton\r"]), BLANKS).map(
+    lambda p: p[0] + "".join(w + s for w, s in p[1]) + p[2] + p[3])
+NAME_TEXT = st.lists(NAME_LINE, max_size=8).map("\n".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAME_TEXT, st.sampled_from(["Charlton", "O’Neil", "Metropolitan Police Service (MPS)", "R", "x.x"]),
+       st.integers(0, 1000))
+def test_lines_holding_only_a_name_are_those_a_regex_of_the_name_finds(text, name, pos):
+    import re
+
+    from pipeline.thread_text import lines_reading
+
+    pos %= len(text) + 1
+    alone = re.compile(r"(?m)^[ \t]*" + re.escape(name) + r"[ \t]*$")
+    assert lines_reading(text, name, pos) == [m.span() for m in alone.finditer(text, pos)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAME_TEXT, st.sampled_from(["Charlton", "O’Neil", "R", "x.x", "(MPS)"]), st.integers(0, 1000))
+def test_name_lines_above_a_salutation_are_those_a_regex_of_the_surname_finds(text, surname, end):
+    import re
+
+    from pipeline.thread_text import name_lines
+
+    end %= len(text) + 1
+    line_re = re.compile(r"(?m)^[ \t]*((?:[A-Z][\w.'’-]*[ \t]+){0,4}" + re.escape(surname) + r")[ \t]*$")
+    assert name_lines(text, end, surname) == [m.span(1) for m in reversed(list(line_re.finditer(text, 0, end)))]
