@@ -341,3 +341,18 @@ def test_a_veto_is_not_tried_on_a_line_without_its_words_and_that_changes_nothin
         mp.setattr(Rule, "_may_match", lambda self, text, pos, end: True)
         slow = find_tables(text)
     assert fast == slow
+
+
+def test_a_veto_whose_regex_names_no_literal_is_tried_on_every_line(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((RULES / "tables.yaml").read_text(encoding="utf-8"))
+    data["rules"].append({"id": "tables.reference_line", "action": "reject", "reason": "a reference, not a row",
+                          "regex": r"\d{3}\W\d{4}"})
+    (tmp_path / "tables.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rules = load_rule_file(tmp_path / "tables.yaml")
+    assert rules.get("tables.reference_line").literals is None
+    text = "Year | Claims |\n2022/23 | 20 |\n2023/24 | 67 |\n2024/25 | 123/4567 |\n"
+    ctx = Context(text)
+    tables.run(ctx, rules)
+    assert [row for t in ctx.items["tables"] for row in t.rows] == [["2022/23", "20"], ["2023/24", "67"]]
