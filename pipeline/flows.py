@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -93,10 +94,18 @@ def task_runner(kind: str = "threads", workers: int | None = None, dask_address:
     raise ValueError(f"unknown runner {kind!r}: one of {', '.join(RUNNERS)}")
 
 
+@dataclass
+class BatchOutcomes:
+    """A task's outcomes as one object. Until the flow ends, Prefect keeps an entry for each
+    object a task returns and for each item of a returned list (to link it to the task run):
+    a list of outcomes cost about half a kilobyte per document of a long run."""
+    outcomes: list[Outcome]
+
+
 @task(name="extract-batch", retries=0)
 def extract_batch(paths: list[str], raw_root: str, out_root: str, rules_dir: str, force: bool,
-                  max_bytes: int = MAX_BYTES) -> list[Outcome]:
-    return process_batch(paths, raw_root, out_root, rules_dir, force, max_bytes)
+                  max_bytes: int = MAX_BYTES) -> BatchOutcomes:
+    return BatchOutcomes(process_batch(paths, raw_root, out_root, rules_dir, force, max_bytes))
 
 
 @flow(name="foi-extract", log_prints=True)
@@ -117,9 +126,10 @@ def extract_flow(raw: str = "raw", out: str = "extracted", rules: str = "rules",
         batch = pending.pop(future)
         result = future.result(raise_on_failure=False)
         if isinstance(result, BaseException):  # the task itself failed (e.g. a worker died)
-            result = [Outcome(relative_name(Path(p), Path(raw)), "failed", f"{type(result).__name__}: {result}",
-                              bytes=size_of(Path(p))) for p in batch]
-        for outcome in result:
+            result = BatchOutcomes([Outcome(relative_name(Path(p), Path(raw)), "failed",
+                                            f"{type(result).__name__}: {result}", bytes=size_of(Path(p)))
+                                    for p in batch])
+        for outcome in result.outcomes:
             summary.add(outcome)
             publish(outcome)
 

@@ -105,3 +105,14 @@ def test_process_pool_runner_writes_the_same_bytes_as_threads(raw, tmp_path):
         assert summary.done == 6, summary.failed
         outputs[kind] = {p.name: p.read_bytes() for p in (tmp_path / kind).glob("*.yaml")}
     assert outputs["processes"] == outputs["threads"]
+
+
+def test_prefect_keeps_an_entry_per_batch_not_per_document(raw, tmp_path):
+    """Until the flow ends Prefect links each object a task returns, and each item of a
+    returned list, to the task's run: a long run must not keep one per document."""
+    from prefect.context import FlowRunContext
+
+    linked = []
+    with watching(lambda _: linked.append(len(FlowRunContext.get().run_results))):
+        summary = extract_flow(raw=str(raw), out=str(tmp_path / "out"), rules=str(RULES), batch_size=6)
+    assert summary.done == 6 and max(linked) < 6
