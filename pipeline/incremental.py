@@ -50,7 +50,10 @@ def head_of(out_file: Path) -> dict[str, str]:
 
 def is_current(out_file: Path, sha256: str, fingerprint: str) -> bool:
     """Does the existing output carry this source hash, rules fingerprint and pipeline version?"""
-    head = head_of(out_file)
+    return _made_from(head_of(out_file), sha256, fingerprint)
+
+
+def _made_from(head: dict[str, str], sha256: str, fingerprint: str) -> bool:
     return (head.get("sha256") == sha256 and head.get("rules") == fingerprint
             and head.get("version") == __version__)
 
@@ -63,12 +66,14 @@ def file_sha256(path: Path) -> str:
 def is_unchanged(path: Path, raw_root: Path, out_root: Path, fingerprint: str) -> bool:
     """True when `path`'s output is current; any doubt (no output, unreadable) says changed."""
     try:
-        target = output_path(relative_name(path, raw_root), out_root)
-        head = head_of(target)
+        rel = relative_name(path, raw_root)
+        # The head first: a new document's check ends there, before the output's path is
+        # resolved (which is only needed to trust an output that is there).
+        head = head_of(Path(out_root) / Path(rel).with_suffix(".yaml"))
         if not head or not path.is_file():  # no output yet; or a FIFO, which would block
             return False
-            return False
-        return is_current(target, file_sha256(path), fingerprint)
+        output_path(rel, out_root)  # refuses a name or link leading out of OUT
+        return _made_from(head, file_sha256(path), fingerprint)
     except (OSError, IngestError, ValueError):
         return False
 

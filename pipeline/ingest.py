@@ -159,8 +159,9 @@ def read_source(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Source:
         reason = sources.unread_reason(data)
         raise IngestError("binary file, not text" + (f": {reason}" if reason else ""))
     text, encoding = decode(data)
-    nuls = text.count("\x00")
-    text = text.replace("\x00", "")
+    nuls = text.count("\x00") if "\x00" in text else 0  # (`in` is a memchr; count and replace are not)
+    if nuls:
+        text = text.replace("\x00", "")
     if not text.strip():
         raise IngestError("empty file (no text after decoding)")
     newlines = newline_style(text)
@@ -223,17 +224,30 @@ def _check_kind(path: Path, max_bytes: int) -> None:
         raise IngestError(f"{info.st_size} bytes is over the limit of {max_bytes} (raise it with --max-bytes)")
 
 
+# The suffixes whose files write the same output as a text's, or as a file to convert's.
+_SAME_OUTPUT = {text: sorted(family | {s.upper() for s in family})
+                for text, family in ((True, TEXT_SUFFIXES), (False, INPUT_SUFFIXES - TEXT_SUFFIXES))}
+
+
 def _check_output_clash(path: Path, root: Path) -> None:
     """`a.md` and `a.txt` would both write `a.yaml`: the first in name order keeps it; so
     for `a.pdf` and `a.docx`. (A text beside a file to convert is discovery's to settle.)"""
     if root.is_file():
         return
-    text = path.suffix.lower() in TEXT_SUFFIXES
-    family = TEXT_SUFFIXES if text else INPUT_SUFFIXES - TEXT_SUFFIXES
-    for suffix in sorted(family | {s.upper() for s in family}):
-        other = path.with_suffix(suffix)
-        if other.name < path.name and (other.is_file() or other.is_symlink()):
-            raise IngestError(f"its output would overwrite that of {other.name} (same name, another suffix)")
+    folder, stem, name = os.path.dirname(path), path.stem, path.name
+    for suffix in _SAME_OUTPUT[path.suffix.lower() in TEXT_SUFFIXES]:
+        other = stem + suffix
+        if other < name and _file_or_link(os.path.join(folder, other)):
+            raise IngestError(f"its output would overwrite that of {other} (same name, another suffix)")
+
+
+def _file_or_link(path: str) -> bool:
+    """`Path.is_file() or Path.is_symlink()`, in one system call."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -279,6 +293,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def newline_style(text: str) -> str:
+    if "\r" not in text:
+        return "lf"
     crlf = text.count("\r\n")
     cr = text.count("\r") - crlf
     lf = text.count("\n") - crlf
@@ -287,7 +303,7 @@ def newline_style(text: str) -> str:
 
 
 def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)  # not tab, newlines, VT, FF, CR

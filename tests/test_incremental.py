@@ -134,3 +134,12 @@ def test_a_command_line_run_extracts_new_letters_then_finds_nothing_to_do(corpus
     assert (out / "dfe" / "d.yaml").exists()
     again = _cli("run", str(raw), "--out", str(out), "--rules", str(RULES), cwd=tmp_path, home=env_home)
     assert "nothing to do: 4 unchanged" in again.stderr
+
+
+def test_a_current_output_reached_through_a_link_out_of_out_is_not_trusted(corpus, tmp_path):
+    raw, out = corpus
+    fingerprint = fingerprint_of(RULES)
+    assert is_unchanged(raw / "dfe" / "c.txt", raw, out, fingerprint)
+    (out / "dfe").rename(tmp_path / "elsewhere")
+    (out / "dfe").symlink_to(tmp_path / "elsewhere")  # the same, current output, outside OUT
+    assert not is_unchanged(raw / "dfe" / "c.txt", raw, out, fingerprint)
