@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import bisect
+import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
@@ -531,6 +533,31 @@ def test_the_approximation_tried_near_a_number_is_the_one_a_scan_of_the_text_lis
         j = bisect.bisect_right(ends, pos + reach) - 1  # the last cue ending by pos + reach
         expected = scanned[j] if j >= 0 and ends[j] >= pos - reach else None
         assert prose._approximation(pos) == expected
+
+
+SENTENCE_PIECES = ["There were ", "12", "5", "2,400", "seven", " requests", " complaints", " in March 2021",
+                   " between July 2015 and September 2016", "The number of complaints received", "How many requests",
+                   " was ", ". ", "\n", "\n\n", "x " * 195, " the Home Office ", " DWP ", "2021: ", " accepted"]
+DATE_WORDS = ("March 2021", "July 2015", "September 2016")
+
+
+def _counts_and_notes(text: str) -> tuple[list, list]:
+    ctx = Context(text)
+    for words in DATE_WORDS:
+        for m in re.finditer(words, text):
+            ctx.items["dates"].append(DateItem(text=words, span=m.span(), rule="test"))
+    counts.run(ctx, COUNT_RULES)
+    return [repr(c) for c in ctx.items["counts"]], ctx.events
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=30).map("".join))
+def test_a_sentence_is_only_read_where_a_date_or_heading_can_stand_in_it(text):
+    """A number's sentence is not looked for when no date or "number of" heading stands
+    within a sentence's reach of it: counts and notes are what reading it gives."""
+    quick = _counts_and_notes(text)
+    with mock.patch.object(counts, "_any_within", lambda starts, lo, hi: True):
+        assert _counts_and_notes(text) == quick
 
 
 # --------------------------------------------------------------------------- the corpus

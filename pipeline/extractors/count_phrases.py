@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import deque
 from dataclasses import dataclass
 
 import regex
@@ -28,6 +29,7 @@ _WORD = regex.compile(r"[A-Za-z][A-Za-z'’]*")
 _SPACES = regex.compile(r"\s+")
 _WORD_SEPARATOR = regex.compile(r"[\s-]+")
 _WRAPPED_LINE = 60  # lines at least this long are wrapped prose: a phrase may go on below
+SENTENCE_REACH = 400  # a sentence is read at most this far either side of a number
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -213,13 +215,11 @@ def read_subject(text: str, pos: int, vocab: Vocab, *, allow_no: bool = False) -
     return words[0].start(), words[-1].end()
 
 
-def sentence_bounds(text: str, pos: int, reach: int = 400) -> tuple[int, int]:
+def sentence_bounds(text: str, pos: int, reach: int = SENTENCE_REACH) -> tuple[int, int]:
     lo = max(0, pos - reach)
-    start = lo
-    for m in _SENTENCE_END.finditer(text, lo, pos):
-        start = m.end()
+    last = deque(_SENTENCE_END.finditer(text, lo, pos), maxlen=1)  # the last end before pos
     m = _SENTENCE_END.search(text, pos, min(len(text), pos + reach))
-    return start, (m.start() if m else min(len(text), pos + reach))
+    return (last[0].end() if last else lo), (m.start() if m else min(len(text), pos + reach))
 
 
 def party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple[int, int]]) -> str | None:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cached_property, partial
+from typing import Callable
 
 import regex
 
 from pipeline.context import Context
 from pipeline.extractors.count_phrases import (
-    CATEGORY, Headings, Spans, Vocab, looks_like_period, number_value, party_before, read_subject,
+    CATEGORY, SENTENCE_REACH, Headings, Spans, Vocab, looks_like_period, number_value, party_before, read_subject,
     rule_or_none, sentence_bounds, subject_class, vocab_of)
 from pipeline.extractors.count_tables import PERIOD_CUE, TABLE_RULE, table_counts
 from pipeline.matching import Candidate, TokenMatchers, find_candidates
@@ -39,6 +41,7 @@ APPROXIMATION_CUE = "counts.cue.approximation"
 ANCHORED_CUES = (PERIOD_CUE, MEASURE_CUE, APPROXIMATION_CUE)
 QUALIFIER_REACH = 2  # an approximation ends at most this far from its number ("over 500", "(c. 500")
 LAYOUT_FORMS = ("label_value", "label_pair", "attachments")  # figures laid out one to a line: never restatements
+LABEL_FORMS = ("label_value", "label_pair")  # a label's figure is for no party
 PERIOD_ROLES = (None, "period", "other")  # dates a figure can be for (not when a letter was sent)
 PARALLEL_WINDOW = 3000  # statements this close that name different parties count different things
 
@@ -64,6 +67,10 @@ _PERIOD_GAP = regex.compile(r"(?:[^\S\n]|[.|=:–-])")  # what may follow a peri
 
 
 # --------------------------------------------------------------------------- facts
+def _no_party() -> None:
+    return None
+
+
 @dataclass
 class Mention:
     """What folding needs to know of a number in prose to find the fact it restates."""
@@ -71,10 +78,16 @@ class Mention:
     value: int
     pos: int
     kind: str | None = None
-    party: str | None = None
+    party_of: Callable[[], str | None] = _no_party  # the party, read when first asked for
     qualifier: str | None = None
     partitive: bool = False
     definite: bool = False
+
+    @cached_property
+    def party(self) -> str | None:
+        """Reading the party takes the words of the sentence: only a near-by parallel
+        statement of the same value, or a new count, asks for it."""
+        return self.party_of()
 
 
 @dataclass
@@ -146,6 +159,12 @@ class Facts:
             if f.count.subject and end <= pos:
                 return f
         return None
+
+
+def _any_within(starts: list[int], lo: int, hi: int) -> bool:
+    """Whether sorted `starts` hold one in [lo, hi)."""
+    j = bisect.bisect_left(starts, lo)
+    return j < len(starts) and starts[j] < hi
 
 
 def _distance(span: tuple[int, int], pos: int) -> int:
@@ -256,18 +275,18 @@ class ProseCounts:
         if r.form == "label_value" and not self._good_label(cand, r.qualifier):
             return self._drop(cand, "a line-final number that is not a label's value")
         text = self.text
-        s_start, s_end = self._sentence(cand.start)
-        party = party_before(text, s_start, cand.start, self.vocab, self.taken.overlapping(s_start, cand.start))
-        period = self._period(cand, s_start, s_end)
+        period = self._line_period(cand)
         if r.form == "label_value":
             r.subject, period = self._label_subject(cand, None)
-            party = None
         elif r.form == "label_pair":
-            period, party = r.period, None
+            period = r.period
+        elif period is None:
+            period = self._dated_period(cand)
         kind = subject_class(r.subject, self.vocab)
         definite = bool(_DEFINITE.search(text, max(0, cand.start - 30), cand.start))
         layout = r.form in LAYOUT_FORMS
-        mention = Mention(r.value, cand.start, None if r.borrowed else kind, party, r.how, r.partitive, definite)
+        party_of = _no_party if r.form in LABEL_FORMS else partial(self._party, cand.start)
+        mention = Mention(r.value, cand.start, None if r.borrowed else kind, party_of, r.how, r.partitive, definite)
         fact = None if layout else self.facts.restated(mention)
         if fact is not None:
             fact.count.mentions.append(cand.span)
@@ -281,7 +300,7 @@ class ProseCounts:
         elif r.subject is None and not layout:
             return self._drop(cand, "no subject of its own and nothing it restates")
         count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=r.value, subject=r.subject,
-                      qualifier=r.how or r.qualifier, period=period, party=party, mentions=r.mentions)
+                      qualifier=r.how or r.qualifier, period=period, party=mention.party, mentions=r.mentions)
         self.facts.add(Fact(count, kind, layout=layout, partitive=r.partitive, definite=definite))
         return None
 
@@ -358,7 +377,8 @@ class ProseCounts:
             return None
         found, tried = None, set()
         for cue_end in range(max(0, pos - QUALIFIER_REACH), min(len(text), pos + QUALIFIER_REACH) + 1):
-            digit = _QUALIFIER_GAP.match(text, cue_end).end()  # past the gap the cue's regex allows
+            here = text[cue_end:cue_end + 1]  # a letter or figure starts no gap: no need to ask the regex
+            digit = cue_end if here.isascii() and here.isalnum() else _QUALIFIER_GAP.match(text, cue_end).end()
             if digit in tried or digit == len(text) or not text[digit].isdigit():
                 continue
             tried.add(digit)
@@ -443,6 +463,8 @@ class ProseCounts:
     def _sentence_number_of(self, cand: Candidate) -> str | None:
         """"The total number of FOI requests received in 2019 was 1,234": the subject
         named earlier in the figure's own sentence."""
+        if not _any_within(self.headings.starts, cand.start - SENTENCE_REACH, cand.start):
+            return None  # no heading in reach of the sentence: no need to find where it starts
         s_start, _ = self._sentence(cand.start)
         return self.headings.subject_before(self.ctx, self.vocab, cand.start, since=s_start)
 
@@ -521,9 +543,12 @@ class ProseCounts:
     def _heading(self, pos: int) -> str | None:
         return self.headings.subject_before(self.ctx, self.vocab, pos)
 
-    def _period(self, cand: Candidate, s_start: int, s_end: int) -> str | None:
-        """The period a prose count is for: a period label opening its line, else the date
-        range ("between July 2015 and September 2016") or date nearest it in its sentence."""
+    def _party(self, pos: int) -> str | None:
+        s_start, _ = self._sentence(pos)
+        return party_before(self.text, s_start, pos, self.vocab, self.taken.overlapping(s_start, pos))
+
+    def _line_period(self, cand: Candidate) -> str | None:
+        """The period label opening a count's line, if any ("2021/22 320 accepted")."""
         text = self.text
         line_start = text.rfind("\n", 0, cand.start) + 1
         if self.period_rule is not None and cand.start - line_start <= 30:
@@ -531,6 +556,15 @@ class ProseCounts:
             if m and m.end() > line_start and _PERIOD_GAP.match(text[m.end():cand.start] or "\n"):
                 self.ctx.note(self.period_rule.id, CATEGORY, "cue", cand.span, f"period={m.group()}")
                 return m.group().strip()
+        return None
+
+    def _dated_period(self, cand: Candidate) -> str | None:
+        """The period of a prose count with no period label opening its line: the date range
+        ("between July 2015 and September 2016") or date nearest it in its sentence."""
+        text = self.text
+        if not _any_within(self.date_starts, cand.start - SENTENCE_REACH, cand.start + SENTENCE_REACH):
+            return None  # no date in reach of the sentence: no need to find its bounds
+        s_start, s_end = self._sentence(cand.start)
         j = bisect.bisect_left(self.date_starts, s_start)
         dates = []
         while j < len(self.dates) and self.dates[j].span[0] < s_end:
@@ -554,12 +588,11 @@ class ProseCounts:
         kind = subject_class(subject, self.vocab)
         if not self.facts.tallied(kind, cand.start, self.vocab.tally_window):
             return self._drop(cand, f"'no {subject}' answers no tally")
-        s_start, _ = self._sentence(cand.start)
-        party = party_before(self.text, s_start, cand.start, self.vocab, self.taken.overlapping(s_start, cand.start))
-        fact = self.facts.restated(Mention(0, cand.start, kind, party))
+        mention = Mention(0, cand.start, kind, partial(self._party, cand.start))
+        fact = self.facts.restated(mention)
         if fact is not None:
             fact.count.mentions.append(cand.span)
             return None
-        count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=0, subject=subject, party=party)
+        count = Count(text=cand.text, span=cand.span, rule=cand.rule.id, value=0, subject=subject, party=mention.party)
         self.facts.add(Fact(count, kind))
         return None
