@@ -505,9 +505,9 @@ def test_arbitrary_unicode_never_raises(text):
 def test_an_approximation_cue_that_times_out_is_noted_and_the_count_kept(monkeypatch):
     rule = COUNT_RULES.get(counts.APPROXIMATION_CUE)
 
-    def too_slow(text, pos, endpos):
+    def too_slow(text, pos=0, endpos=None):
         raise RuleTimeout(f"{rule.where}: regex ran over 2.0s and was stopped")
-    monkeypatch.setattr(rule, "match", too_slow)
+    monkeypatch.setattr(rule, "finditer", too_slow)
     ctx = Context("We received over 500 requests and over 20 complaints.")
     counts.run(ctx, COUNT_RULES)
     assert [(c.value, c.qualifier) for c in ctx.items["counts"]] == [(500, None), (20, None)]

@@ -369,28 +369,23 @@ class ProseCounts:
         """The span of the last approximation ("over", "c.") ending at most QUALIFIER_REACH
         characters after `pos`, if it ends at most that far before it (one further back is
         too far to count). The cue's regex takes one digit and reads the words in a
-        look-behind, so a scan of the text would list a cue at each digit where the
-        look-behind holds, in the order of their ends: trying the digit after each end
-        near `pos` finds all that can matter."""
+        look-behind, so a scan lists a cue at each digit where the look-behind holds, in
+        the order of their ends: a cue ending near `pos` has its digit right after the
+        gap that follows its end, so scanning from `pos - QUALIFIER_REACH` to the digit
+        after the gap at `pos + QUALIFIER_REACH` finds all that can matter."""
         rule, text = self.approx_rule, self.text
         if rule is None or rule.compiled is None:
             return None
-        found, tried = None, set()
-        for cue_end in range(max(0, pos - QUALIFIER_REACH), min(len(text), pos + QUALIFIER_REACH) + 1):
-            here = text[cue_end:cue_end + 1]  # a letter or figure starts no gap: no need to ask the regex
-            digit = cue_end if here.isascii() and here.isalnum() else _QUALIFIER_GAP.match(text, cue_end).end()
-            if digit in tried or digit == len(text) or not text[digit].isdigit():
-                continue
-            tried.add(digit)
-            try:
-                m = rule.match(text, digit, len(text))
-            except RuleTimeout as err:  # as a scan would: noted once, and the cue is not read again
-                self.ctx.errors.append(str(err))
-                self.approx_rule = None
-                return found
-            span = rule.span_of(m) if m is not None else None
-            if span and abs(span[1] - pos) <= QUALIFIER_REACH and (found is None or span[1] > found[1]):
-                found = span
+        last_digit = _QUALIFIER_GAP.match(text, min(len(text), pos + QUALIFIER_REACH)).end()
+        found = None
+        try:
+            for m in rule.finditer(text, max(0, pos - QUALIFIER_REACH), min(len(text), last_digit + 1)):
+                span = rule.span_of(m)
+                if abs(span[1] - pos) <= QUALIFIER_REACH and (found is None or span[1] > found[1]):
+                    found = span
+        except RuleTimeout as err:  # as a scan of the text would: noted once, and the cue is not read again
+            self.ctx.errors.append(str(err))
+            self.approx_rule = None
         return found
 
     def _subject(self, cand: Candidate, r: Reading) -> None:
