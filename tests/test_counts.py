@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.context import Context
@@ -558,6 +558,70 @@ def test_a_sentence_is_only_read_where_a_date_or_heading_can_stand_in_it(text):
     quick = _counts_and_notes(text)
     with mock.patch.object(counts, "_any_within", lambda starts, lo, hi: True):
         assert _counts_and_notes(text) == quick
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["2021", "Q1", " - ", "–", "/", ":", "=", " ", "\t", "\xa0", "Apr", "x"]), max_size=20)
+       .map("".join))
+def test_an_inline_period_label_needs_a_colon_or_equals_sign_before_the_figure(line):
+    """The inline label regex is not tried where no ":" or "=" stands: it would find nothing."""
+    for lo in range(len(line) + 1):
+        if ":" not in line[lo:] and "=" not in line[lo:]:
+            assert counts._INLINE_LABEL.search(line + "5", lo, len(line)) is None
+
+
+def _party_before_plainly(text, start, pos, vocab, skip):
+    """count_phrases.party_before as first written, each token read the same way."""
+    from pipeline.extractors.count_phrases import _SPACES, _TOKEN
+    lo = max(start, pos - 200)
+    names, clause, run, first = [], 0, [], lo == start
+    toks = list(_TOKEN.finditer(text, lo, pos))
+    for j, m in enumerate(toks):
+        tok = m.group()
+        capital = (tok[0].isupper() and tok not in vocab.party_stop and not (first and tok[0].isalpha())
+                   and not any(s <= m.start() < e for s, e in skip))
+        if tok[0].isalpha():
+            first = False
+        if capital or (tok.startswith("(") and run):
+            run.append(m)
+            continue
+        if run and tok.lower() in vocab.connectors and j + 1 < len(toks) and toks[j + 1].group()[0].isupper():
+            run.append(m)
+            continue
+        if tok == "\n" and run:
+            continue
+        if run:
+            names.append((clause, run))
+            run = []
+        if tok in ",;:" or tok.lower() in ("that", "which"):
+            clause += 1
+        elif tok in ".!?":
+            first = True
+    if run:
+        names.append((clause, run))
+    if not names:
+        return None
+    best = next(run for c, run in names if c == names[-1][0])
+    while best and best[-1].group().lower() in vocab.connectors:
+        best.pop()
+    return _SPACES.sub(" ", text[best[0].start():best[-1].end()]) if best else None
+
+
+PARTY_PIECES = ["the ", "Home ", "Office ", "of ", "and ", "Justice ", "(MoJ) ", "(", ")", ", ", ". ", "; ", "that ",
+                "That ", "which ", "wHICH ", "\n", "DWP ", "made ", "requests ", "In ", "The ", "é", "Ésa ", "ⅰ", "2021 ",
+                "on ", "x" * 60]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PARTY_PIECES), max_size=40).map("".join), st.integers(0, 400), st.integers(0, 400),
+       st.lists(st.tuples(st.integers(0, 400), st.integers(1, 20)), max_size=3))
+@example("The Home Office made requests that DWP made on ", 0, 47, [])
+@example("In 2021 the Ministry of Justice (MoJ), which DWP and the Home Office asked, made ", 0, 80, [(3, 7)])
+def test_the_party_before_a_number_is_read_as_it_was_word_by_word(text, a, b, skips):
+    start, pos = sorted((a % (len(text) + 1), b % (len(text) + 1)))
+    skip = [(s, s + n) for s, n in skips]
+    from pipeline.extractors.count_phrases import party_before
+    assert party_before(text, start, pos, VOCAB, skip) == _party_before_plainly(text, start, pos, VOCAB, skip)
 
 
 # --------------------------------------------------------------------------- the corpus

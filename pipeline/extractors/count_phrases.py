@@ -234,6 +234,11 @@ def party_before(text: str, start: int, pos: int, vocab: Vocab, skip: list[tuple
     toks = list(_TOKEN.finditer(text, lo, pos))
     for j, m in enumerate(toks):
         tok = m.group()
+        if not run and "a" <= tok[0] <= "z":  # most words: only the clause count can change
+            first = False
+            if tok.lower() in ("that", "which"):
+                clause += 1
+            continue
         capital = (tok[0].isupper() and tok not in vocab.party_stop and not (first and tok[0].isalpha())
                    and not any(s <= m.start() < e for s, e in skip))
         if tok[0].isalpha():

@@ -446,7 +446,10 @@ class ProseCounts:
     def _inline_period(self, cand: Candidate) -> str | None:
         """A period label and a colon right before the figure, in the same line."""
         line_start = self.text.rfind("\n", 0, cand.start) + 1
-        m = _INLINE_LABEL.search(self.text, max(line_start, cand.start - 40), cand.start)
+        lo = max(line_start, cand.start - 40)
+        if self.text.find(":", lo, cand.start) < 0 and self.text.find("=", lo, cand.start) < 0:
+            return None  # no colon or "=" for a label to end with
+        m = _INLINE_LABEL.search(self.text, lo, cand.start)
         if m is None:
             return None
         for label in (self.text[start:m.ends(1)[-1]] for start in m.starts(1)):
