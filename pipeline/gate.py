@@ -8,6 +8,9 @@ One scan of a document tells, for each rule, which blocks of lines its loose pat
 matched in (rules whose matches stay on one line: `Rule.one_line`), or whether it matched
 anywhere (the other rules). `Rule.finditer` then runs the rule's own regex over just
 those blocks, or not at all, and finds exactly what a scan of the whole text finds.
+A scan of one of the other rules cut short at `end` reads text[:end] as a text that ends
+there (a look-ahead sees the end): it is gated by a scan of text[:end] instead, shared by
+the category's rules asked about the same end.
 
 The loose pattern only matches more if hyperscan reads the text's characters as the
 `regex` module does. The rewrite spells every character class out as the characters of
@@ -29,7 +32,7 @@ import os
 import re
 import re._constants as sre
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +51,7 @@ except ImportError:  # not built for this platform: every rule scans the exact w
 TRUSTED_ENGINES = ("5.4.11",)
 MAX_COUNT = 16  # a counted repeat above this keeps its lower bound only (cheaper to compile)
 BLOCK = 1024  # characters of whole lines scanned as one block for the one-line rules
+CUT = 512  # a scan cut short at its end, of at least this many characters, is gated by a scan up to there
 KEEP_DATABASES = 32  # compiled databases kept on disk
 _FLAGS = ("PREFILTER", "UTF8", "SINGLEMATCH", "ALLOWEMPTY", "MULTILINE")  # MULTILINE: `^` `$` at every line
 _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
@@ -246,6 +250,7 @@ class Fired:
     bounds: list[int]  # the blocks' starts, then the text's end
     blocks: dict[int, list[int]]  # one-line rule -> the blocks its loose pattern matched in
     anywhere: set[int]  # other rules whose loose pattern matched somewhere
+    up_to: dict[int, set[int]] = field(default_factory=dict)  # end -> the others matched in text[:end]
 
 
 class Gate:
@@ -277,13 +282,14 @@ class Gate:
                 self.ready()  # the first text read starts the build
             return None
         place, one_line = known
-        if not one_line and end < len(text):  # the regex reads text[:end], whose end may add matches
+        cut = not one_line and end < len(text)  # the regex reads text[:end], whose end may add matches
+        if cut and end - pos < CUT:
             return None
         fired = _fired(self, text)
         if fired is None:
             return None
         if not one_line:
-            return [(pos, end)] if place in fired.anywhere else []
+            return [(pos, end)] if place in (self._up_to(text, fired, end) if cut else fired.anywhere) else []
         blocks = fired.blocks.get(place)
         if blocks is None and (end >= len(text) or text[end - 1] == "\n"):
             return []  # nowhere, and no line cut short by `end`
@@ -306,6 +312,17 @@ class Gate:
         if anywhere is not None:
             anywhere.scan(whole, lambda place, *_: found.add(place), scratch=scratch[1])
         return Fired(bounds, blocks, found)
+
+    def _up_to(self, text: str, fired: Fired, end: int) -> set[int]:
+        """The rules not one-line whose loose pattern matches in text[:end] (a text of its own,
+        which ends there), kept for the other rules asked about the same end."""
+        found = fired.up_to.get(end)
+        if found is None:
+            found = fired.up_to[end] = set()
+            _, anywhere = self._databases
+            if anywhere is not None:
+                anywhere.scan(text[:end].encode(), lambda place, *_: found.add(place), scratch=self._scratches()[1])
+        return found
 
     def ready(self) -> bool:
         """Whether the databases are built; starts building them if nobody has."""

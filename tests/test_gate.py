@@ -99,6 +99,19 @@ def test_an_anchor_after_a_group_stays_before_the_look_ahead_closing_the_group()
     assert [m.group() for m in rule.finditer("citing sections 40 and 41")] == ["citing"]
 
 
+@needs_engine
+def test_a_scan_cut_short_is_gated_by_what_the_text_holds_up_to_its_end():
+    rule = one_rule(r"applies\s+to\s+\d+\b")  # \s: not one-line
+    filler = "We considered your request under the Act.\n" * 20
+    text = filler + "This exemption applies to 40x of them.\n" + filler
+    cut = text.index("40x") + 2  # "... applies to 40" ends there: \b holds at the end
+    assert rule.gate.spans(rule, text, 0, len(text)) == []  # nowhere in the whole text
+    assert rule.gate.spans(rule, text, 0, cut) == [(0, cut)]
+    assert [m.group() for m in rule.finditer(text, 0, cut)] == ["applies to 40"]
+    assert rule.gate.spans(rule, text, 0, len(filler)) == []  # not in the filler alone
+    assert rule.gate.spans(rule, text, cut - 100, cut) is None  # short scans: the exact way
+
+
 # --------------------------------------------------------------------------- where the engines differ
 @pytest.mark.parametrize("text", [
     "The café received 12 requests\n",  # a letter beyond ASCII: \w and \b differ without UCP
