@@ -16,6 +16,7 @@ import re
 from pipeline import names, pasted, quotes
 from pipeline.context import Context
 from pipeline.parties import Votes
+from pipeline.rules import RuleSet
 from pipeline.models import Message
 from pipeline.segment_hits import Hits
 from pipeline.thread_text import Start, after_blank, best, first_in, lines_from, parse_day
@@ -197,10 +198,18 @@ def _kind(ctx: Context, hits: Hits, msg: Message, previous_kind: str | None, fir
 
 
 def _cue_ranks(hits: Hits, direction: str) -> list[list]:
-    """The message-kind rules that fit a message's direction, grouped by rank, best first."""
-    rules = [r for r in hits.rules_with("message_kind") if r.set.get("direction", direction) == direction]
-    ranks = sorted({r.set.get("rank", 9) for r in rules})
-    return [[r for r in rules if r.set.get("rank", 9) == rank] for rank in ranks]
+    """The message-kind rules that fit a message's direction, grouped by rank, best first
+    (grouped once per rule set: every message asks)."""
+    return hits.rules.derived(_cue_ranks_by_direction).get(direction) or _ranked(hits.rules, direction)
+
+
+def _cue_ranks_by_direction(rules: RuleSet) -> dict[str, list[list]]:
+    return {direction: _ranked(rules, direction) for direction in ("incoming", "outgoing")}
+
+
+def _ranked(rules: RuleSet, direction: str) -> list[list]:
+    fit = [r for r in rules.rules if "message_kind" in r.set and r.set.get("direction", direction) == direction]
+    return [[r for r in fit if r.set.get("rank", 9) == rank] for rank in sorted({r.set.get("rank", 9) for r in fit})]
 
 
 def _own_date(ctx: Context, hits: Hits, start: int, end: int, salutation: int | None) -> str | None:

@@ -23,6 +23,8 @@ CATEGORY = "field_lists"
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _TEMPLATE_CELL = re.compile(r"[^|\t\n ](?:[^|\t\n]*[^|\t\n ])?")  # a cell of "Date | Location | Cost"
 _FIGURE_END = re.compile(r"(?:[–—:=-]|\s)\s*[\d,]+%?\s*$")  # "2015/16 North & East Division – 60": a row of data
+_SENTENCE_END = re.compile(r"[.?!][\"”’')\]]*\s+")
+_NEW_SENTENCE = re.compile(r"[.?!]\s+[A-Z]")
 _LIST_JOIN = re.compile(r"\s*[;,]\s*(?:and|or)\s*$")  # "type of school; and": the list's joining word
 
 
@@ -103,7 +105,7 @@ def _label_start(text: str, colon_end: int, line_start: int, vocab: Vocab) -> in
         start = prev
     start = _unquoted(text, start, colon_end, vocab)
     best = start
-    for m in re.finditer(r"[.?!][\"”’')\]]*\s+", text[start:colon_end - 1]):
+    for m in _SENTENCE_END.finditer(text[start:colon_end - 1]):
         word = text[start:start + m.start() + 1].split()[-1].lower()
         if not word.endswith(vocab.abbreviations):
             best = start + m.end()
@@ -127,7 +129,7 @@ def _is_field_name(item: str, vocab: Vocab) -> bool:
         return False  # a label with its figure is data, not a field name
     if words[0].lower().strip("\"“‘'*") in vocab.question_words:
         return False
-    for m in re.finditer(r"[.?!]\s+[A-Z]", bare):
+    for m in _NEW_SENTENCE.finditer(bare):
         if not bare[:m.start() + 1].split()[-1].lower().endswith(vocab.abbreviations):
             return False
     return True

@@ -20,12 +20,14 @@ from pipeline.models import Reference
 from pipeline.rules import RuleSet
 
 _EDGE = "()[]{}<>.,;:'\"“”‘’*"
+_WHITE = re.compile(r"\s+")
+_YEAR_IN_BRACKETS = re.compile(r"\[\d{4}\]")  # "[2012] UKUT 442 (AAC)"
 
 
 def normalise(text: str) -> str:
     """As written, trimmed, inner white space collapsed, surrounding punctuation removed."""
-    value = re.sub(r"\s+", " ", text).strip()
-    if value.startswith("[") and re.match(r"^\[\d{4}\]", value):  # "[2012] UKUT 442 (AAC)" keeps its brackets
+    value = _WHITE.sub(" ", text).strip()
+    if value.startswith("[") and _YEAR_IN_BRACKETS.match(value):  # a law report citation keeps its brackets
         return value.rstrip(".,;:")
     return value.strip(_EDGE + " ")
 
@@ -38,7 +40,7 @@ def run(ctx: Context, rules: RuleSet, tokens: TokenMatchers | None = None) -> No
         value = normalise(cand.text)
         if not value:
             continue
-        key = re.sub(r"\s+", "", value).upper()
+        key = _WHITE.sub("", value).upper()
         if key in by_value:
             by_value[key].mentions.append(cand.span)
             continue

@@ -22,6 +22,7 @@ CATEGORY = "tables"
 # Row shapes, in the order they claim lines: a line of a box table is not also an aligned row.
 SHAPES = ("rule_line", "pipe_row", "tab_row", "aligned_row", "numeric_row")
 NEVER_ROWS = ("link_block", "chrome")
+_WORD = re.compile(r"\S+")
 
 Row = list[Cell]
 
@@ -264,7 +265,7 @@ def _columns(lines: list[Line]) -> list[tuple[int, int]]:
     indent = min(len(ln.text) - len(ln.text.lstrip()) for ln in lines)
     ink = bytearray(b" " * max(len(ln.text.rstrip()) for ln in lines))
     for ln in lines:
-        for m in re.finditer(r"\S+", ln.text):
+        for m in _WORD.finditer(ln.text):
             ink[m.start():m.end()] = b"x" * (m.end() - m.start())
     return [m.span() for m in _INKED.finditer(ink, indent)]
 
@@ -436,7 +437,7 @@ class Finder:
 
     def _trailing_numbers(self, line: Line) -> list[tuple[int, int]]:
         """Spans (within the line) of the numbers the line ends with, after at least one other word."""
-        tokens = [m.span() for m in re.finditer(r"\S+", line.text)]
+        tokens = [m.span() for m in _WORD.finditer(line.text)]
         n = 0
         while n < len(tokens) - 1 and self.vocab.number.match(line.text[slice(*tokens[-1 - n])]):
             n += 1
@@ -457,7 +458,7 @@ class Finder:
         stripped = line.text.strip()
         if not stripped or stripped[-1] in ".:;?!" or len(line.text) > self.vocab.max_line:
             return []
-        words = [m.span() for m in re.finditer(r"\S+", line.text)]
+        words = [m.span() for m in _WORD.finditer(line.text)]
         if not words:
             return []
         cuts = (_split_by(line, self.text, self.vocab), self._cells_at(line, words, range(len(words))),
