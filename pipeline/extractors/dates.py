@@ -119,7 +119,7 @@ class Parser:
         day = int(g["day"]) if g.get("day") else None
         weekday = self.weekdays.get(g["weekday"][:3].lower()) if g.get("weekday") else None
         mention = Mention(cand, month=month, year=year, day=day, weekday=weekday,
-                          time=(g.get("time") or None))
+                          time=(g.get("time") or g.get("stamp_time") or None))
         if mention.day_in(year or 2000) is None:  # 2000 is a leap year: 29 February stays possible
             return None
         return mention
