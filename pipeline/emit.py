@@ -34,6 +34,8 @@ _ESCAPES = {"\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\t": "\\t", "\n": "\\n
             "\r": "\\r", "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 _SIMPLE_KEY = 128  # longer keys are written as `? key` (YAML limits an implicit key's length)
 _FLOW_NUMBERS = 12  # lists of at most this many numbers (spans) stay on one line: [12, 34]
+_KEYS: dict[str, str] = {}  # key -> as written; shared by threads (a dict's get and set are atomic)
+_KEYS_KEPT = 1024  # the record's field names are a few dozen; data with other keys must not grow it for ever
 _NUMBERS = frozenset({int, float, bool})
 _INT = {int}
 
@@ -45,9 +47,10 @@ def to_yaml(data: dict) -> str:
     if not data:
         return "{}\n"
     out: list[str] = []
-    # What this document's keys and strings were written as: records repeat them (field
-    # names, rule names) and a look-up costs less than deciding again.
-    _mapping(out, data, "", "", {}, {})
+    # What keys and this document's strings were written as: records repeat them (field
+    # names, rule names) and a look-up costs less than deciding again. Keys are the
+    # schema's field names, the same in every record: they are kept across records.
+    _mapping(out, data, "", "", _KEYS, {})
     return "".join(out)
 
 
@@ -97,6 +100,8 @@ def _sequence(out: list[str], data: list, first: str, indent: str, keys: dict, s
 
 def _flow(data: list) -> str | None:
     """A short list of numbers on one line, `[12, 34]`; None for any other list."""
+    if len(data) == 2 and type(data[0]) is int and type(data[1]) is int:  # a span, most lists
+        return f"[{data[0]}, {data[1]}]"
     if len(data) > _FLOW_NUMBERS:
         return None
     types = set(map(type, data))
@@ -167,7 +172,8 @@ def _key(key: Any, indent: str, keys: dict) -> str:
         text = _double(key)
     if len(text) > _SIMPLE_KEY:
         return f"? {text}\n{indent}"
-    keys[key] = text
+    if len(keys) < _KEYS_KEPT:
+        keys[key] = text
     return text
 
 

@@ -35,21 +35,30 @@ def _written(item: Item, left_out: tuple[str, ...]) -> dict[str, Any]:
     """The fields of `item` in order, less `left_out`, as plain values; empty optional ones dropped."""
     out: dict[str, Any] = {}
     values = item.__dict__
-    for name in _field_names(type(item), left_out):
+    for name, always in _field_names(type(item), left_out):
         value = values[name]
-        if name in _ALWAYS or value not in (None, [], {}):
-            out[name] = value if type(value) in _SCALARS else _plain(value)
+        t = type(value)
+        if t in _SCALARS:
+            if always or value is not None:
+                out[name] = value
+        elif t is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+            out[name] = [value[0], value[1]]  # a span
+        elif always or value not in ([], {}):
+            out[name] = _plain(value)
     return out
 
 
 @cache  # one entry per Item class (and its left-out fields): a handful
-def _field_names(cls: type, left_out: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls) if f.name not in left_out)
+def _field_names(cls: type, left_out: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """(name, written even when empty) of each field of `cls` written."""
+    return tuple((f.name, f.name in _ALWAYS) for f in fields(cls) if f.name not in left_out)
 
 
 def _plain(value: Any) -> Any:
     if type(value) in _SCALARS:
         return value
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        return [value[0], value[1]]  # a span
     if isinstance(value, (tuple, list)):
         return [v if type(v) in _SCALARS else _plain(v) for v in value]
     if isinstance(value, dict):

@@ -192,3 +192,11 @@ def test_a_long_text_with_a_character_to_escape_is_written_in_linear_time():
     written = to_yaml({"derived_text": text})
     assert time.process_time() - start < 0.5  # a backtracking regex took ~6 s here
     assert yaml.load(written, Loader=yaml.CSafeLoader) == {"derived_text": text}
+
+
+def test_keys_remembered_across_records_stay_bounded():
+    from pipeline import emit
+
+    for i in range(emit._KEYS_KEPT + 50):
+        assert yaml.safe_load(to_yaml({f"field {i}": i, "#odd": [i, i]})) == {f"field {i}": i, "#odd": [i, i]}
+    assert len(emit._KEYS) <= emit._KEYS_KEPT
