@@ -281,7 +281,7 @@ class Rule:
     def _may_match(self, text: str, pos: int, end: int) -> bool:
         """False when none of the rule's literals stands in text[pos:end]: a scan would find nothing."""
         low = lowered(text)
-        if low is None:
+        if low is None or self.literals is None:
             return True
         for literal in self.literals:  # the commonest first: where one stands, the search ends
             if low.find(literal, pos, end) >= 0:
@@ -343,7 +343,7 @@ class RuleSet:
     file: Path
     rules: list[Rule]
     vocab: dict[str, Any] = field(default_factory=dict)
-    # what extractors build from the rule set (compiled vocab), kept with it: see `derived`
+    # what extractors build from the rule set (compiled vocab), and its rules by action, kept with it
     _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def derived(self, build: Callable[[RuleSet], T]) -> T:
@@ -357,8 +357,12 @@ class RuleSet:
     def __getstate__(self) -> dict:  # to other processes without what was built from it
         return {**self.__dict__, "_derived": {}}
 
-    def by_action(self, action: str) -> list[Rule]:
-        return [r for r in self.rules if r.action == action]
+    def by_action(self, action: str) -> tuple[Rule, ...]:
+        """The rules with `action`, in file order (found once: every document asks, often)."""
+        found = self._derived.get(("by_action", action))
+        if found is None:
+            found = self._derived[("by_action", action)] = tuple(r for r in self.rules if r.action == action)
+        return found
 
     def get(self, rule_id: str) -> Rule:
         for r in self.rules:
