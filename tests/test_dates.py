@@ -290,3 +290,17 @@ def test_the_parser_is_built_once_per_rule_set():
     reloaded = load_rule_file(rules.file)  # another rule set (edited rules) gets its own
     assert Parser.of(reloaded) is not Parser.of(rules)
     assert Parser.of(reloaded).months == Parser.of(rules).months
+
+
+def test_a_line_is_read_for_year_labels_once_for_all_the_dates_that_ask(monkeypatch):
+    import pipeline.extractors.dates as dates
+
+    text = ("Annual counts (for 2013, the reports from Jul to Dec; for 2014 the reports from January to "
+            "December), to June 2024.\n2016\tNo. of Requests\nJan\t1 monthly\t23\nFeb\t1 monthly\t60\n")
+    scans = []
+    scan = dates._cues_in
+    monkeypatch.setattr(dates, "_cues_in", lambda ctx, rules, windows, wanted: scans.append((windows, wanted))
+                        or scan(ctx, rules, windows, wanted))
+    assert values(text) == ["2013-07", "2013-12", "2014-01", "2014-12", "2024-06", "2016-01", "2016-02"]
+    lines = [windows for windows, wanted in scans if wanted == "year_label"]
+    assert len(lines) == len({tuple(w) for w in lines}) == 3  # each line once, whatever asks about it

@@ -35,6 +35,9 @@ PLAIN = {
         "dates.month_day_year":
             r"{MONTH_START}\b{MONTH}[ \xa0]{DAY}(?:,[ \t\xa0]*|[ \t\xa0]+)(?:(?P<time>\d\d:\d\d(?::\d\d)?)[ \t]+)?"
             r"(?P<year>{YEAR}){YEAR_END}(?:{TIME})?",
+        "dates.year_label":
+            r"(?m)(?=[12])(?<=^[ \t|]*)(?P<year>{YEAR})(?=[ \t]*(?:[\d,]+[ \t]+)?\([^)\n]*\b(?:{MONTH_WORD}|Q[1-4])\b"
+            r"|[ \t]*(?:\t|\|)|[ ]{2,}\S)|(?=[12])(?<=\b(?:[Ff]or|[Ii]n|[Dd]uring)[ \t]+)(?P<year>{YEAR})(?=,|[ \t]+the\b)",
         "dates.quarter_words": r"(?=[fstFST1-4])\b(?P<quarter>[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|1st|2nd|3rd|4th)"
                                r"[ \t\xa0]+[Qq]uarter[ \t\xa0]+(?:of[ \t\xa0]+)?(?P<year>{YEAR}){YEAR_END}(?![/\-]\d)",
     }),
@@ -88,7 +91,7 @@ def pairs(tmp_path_factory) -> dict[str, list[tuple]]:
 def test_the_plain_forms_differ_from_the_rules(pairs):
     changed = {rule.id for category in pairs.values() for rule, _ in category}
     assert {"dates.month_day", "dates.day_month", "dates.numeric_dmy", "dates.iso", "dates.month_only",
-            "dates.month_day_year", "exemptions.exemption_number",
+            "dates.month_day_year", "dates.year_label", "exemptions.exemption_number",
             "refs.parliamentary_question", "refs.code_line"} <= changed
 
 

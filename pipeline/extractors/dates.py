@@ -29,7 +29,7 @@ import regex
 from pipeline.context import Context
 from pipeline.matching import Candidate, TokenMatchers, cue_attrs, find_candidates
 from pipeline.models import DateItem, Table
-from pipeline.rules import RuleSet, RuleTimeout
+from pipeline.rules import Rule, RuleSet, RuleTimeout
 
 _CUE_LENGTH = 60  # the longest cue text we expect; cues are looked for within window + this of a date
 _YEAR = regex.compile(r"(?:19|20)\d\d")
@@ -133,9 +133,7 @@ def _cues_in(ctx: Context, rules: RuleSet, windows: list[tuple[int, int]], wante
     step with the number of dates rather than the length of the text.
     """
     out = []
-    for rule in rules.by_action("cue"):
-        if wanted not in rule.set or rule.compiled is None:
-            continue
+    for rule in rules.derived(_cue_rules).get(wanted, ()):
         try:
             for ws, we in windows:
                 for m in rule.finditer(ctx.text, ws, we):
@@ -145,6 +143,16 @@ def _cues_in(ctx: Context, rules: RuleSet, windows: list[tuple[int, int]], wante
         except RuleTimeout as err:
             ctx.errors.append(str(err))
     return sorted(out, key=lambda c: c.start)
+
+
+def _cue_rules(rules: RuleSet) -> dict[str, list[Rule]]:
+    """The cue rules that set each attribute, in file order."""
+    out: dict[str, list[Rule]] = {}
+    for rule in rules.by_action("cue"):
+        if rule.compiled is not None:
+            for attribute in rule.set:
+                out.setdefault(attribute, []).append(rule)
+    return out
 
 
 def _windows(spans: list[tuple[int, int]], reach: int, length: int) -> list[tuple[int, int]]:
@@ -195,6 +203,9 @@ class YearContext:
         self.range_joiner = parser.range_joiner
         self.message_starts = [m.span[0] for m in ctx.messages]
         self.message_dates = [_iso_date(m.date) for m in ctx.messages]
+        # line start -> the year labels on that line, and the timeouts met looking for them
+        # (a table's header line is read once, not once per row below it)
+        self._labels: dict[int, tuple[list[Candidate], list[str]]] = {}
 
     def message_of(self, offset: int) -> int | None:
         i = bisect.bisect_right(self.message_starts, offset) - 1
@@ -219,9 +230,14 @@ class YearContext:
     def _label_between(self, start: int, end: int) -> Candidate | None:
         """The nearest year label starting in [start, end) (looked for on that line only):
         "for 2013, ... Jul to Dec; for 2014 ... January to December"."""
-        line_end = self.ctx.line_span(start)[1]
-        labels = _cues_in(self.ctx, self.rules, [(start, line_end)], "year_label")
-        return next((c for c in reversed(labels) if c.start < end), None)
+        kept = self._labels.get(start)
+        if kept is None:
+            errors = len(self.ctx.errors)
+            labels = _cues_in(self.ctx, self.rules, [(start, self.ctx.line_span(start)[1])], "year_label")
+            kept = self._labels[start] = (labels, self.ctx.errors[errors:])
+        else:
+            self.ctx.errors.extend(kept[1])  # as a second scan would say again
+        return next((c for c in reversed(kept[0]) if c.start < end), None)
 
     def _label_above(self, line_start: int) -> tuple[int, Candidate] | None:
         """A year label starting one of the unbroken (non-blank) lines above, e.g. a header row."""
