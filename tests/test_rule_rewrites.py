@@ -42,6 +42,8 @@ PLAIN = {
                                r"[ \t\xa0]+[Qq]uarter[ \t\xa0]+(?:of[ \t\xa0]+)?(?P<year>{YEAR}){YEAR_END}(?![/\-]\d)",
     }),
     "exemptions": ({}, {
+        "exemptions.section_abbreviated":
+            r"[Ss](?<![\w'’.][Ss])(?:s?\.|ect?\.|(?<=s)s?(?=\s?\d)|(?<=S)(?=\d\d(?:\(|\b)))\s?{LIST}",
         "exemptions.exemption_number":
             r"(?<=\b(?i:exemptions?|exceptions?)\s+(?:at\s+|under\s+)?){NUM}{SUB}(?:{SUB}){0,4}"
             r"|\b{NUM}{SUB}(?:{SUB}){0,4}(?=\s+(?i:exemptions?|exceptions?)\b)",
@@ -91,7 +93,7 @@ def pairs(tmp_path_factory) -> dict[str, list[tuple]]:
 def test_the_plain_forms_differ_from_the_rules(pairs):
     changed = {rule.id for category in pairs.values() for rule, _ in category}
     assert {"dates.month_day", "dates.day_month", "dates.numeric_dmy", "dates.iso", "dates.month_only",
-            "dates.month_day_year", "dates.year_label", "exemptions.exemption_number",
+            "dates.month_day_year", "dates.year_label", "exemptions.exemption_number", "exemptions.section_abbreviated",
             "refs.parliamentary_question", "refs.code_line"} <= changed
 
 
@@ -119,7 +121,8 @@ _WORDS = {  # what the rules of each category look for, and what stands near it
               "14:58", "05:57:26", "at", "pm", "1.", "12.", "19/12/2016", "2016-10-13", "1.4.19"],
     "exemptions": ["exemption", "exemptions", "exception", "at", "under", "(2)", "(a)", "(iv)", "(1A)", "40", "43",
                    "22A", "1.2", "and", "s", "section", "which", "that", "it", "applies", "is", "been", "engaged",
-                   "here", "where", "to", "information"],
+                   "here", "where", "to", "information", "S", "s.", "ss.", "Sec.", "Sect.", "S40", "s40", "'s", "’s",
+                   "items", "is", "12", "40(2)"],
     "references": ["PQ", "UIN", "Question", "written", "parliamentary", "No.", "No", "number", "HL", "123",
                    "12345", "4567", "FOI", "EIR", "FI16615", "AB/123", "CR12997", "2016", "Z9", "/", "-"],
     "field_lists": ["spreadsheet", "Excel", "csv", ".", "-", "/", "data", "file"],
