@@ -112,6 +112,29 @@ def test_a_scan_cut_short_is_gated_by_what_the_text_holds_up_to_its_end():
     assert rule.gate.spans(rule, text, cut - 100, cut) is None  # short scans: the exact way
 
 
+CUT_RULES = [r"applies\s+to\s+\d+\b", r"(?i)section\s+\d+(?!\s*\()", r"\bno\s+information\s*$", r"held\s*\.(?=\s*\Z)"]
+CUT_PHRASES = ["applies to 40x", "applies  to\n40", "section 40 (2)", "Section\n12 (a)", "no information",
+               "no information held", "held .", "held. More", "40x", "(2)"]
+FILLER = ["We", "considered", "your", "request", "under", "the", "Act", "and", "thank", "you"]
+GAPS = st.sampled_from([" ", "  ", "\n", " \n "])
+
+
+@needs_engine
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(FILLER), GAPS), min_size=120, max_size=200),
+       st.lists(st.tuples(st.sampled_from(CUT_PHRASES), GAPS), min_size=1, max_size=6),
+       st.lists(st.tuples(st.sampled_from(FILLER), GAPS), max_size=40), st.data())
+def test_scans_cut_short_find_what_a_scan_of_the_text_up_to_their_end_finds(before, phrases, after, data):
+    # the rules' words stand in one place, and a scan cut short there often finds the only
+    # match, one the whole text does not hold ("applies to 40" of "applies to 40x")
+    head = "".join(w + gap for w, gap in before)
+    text = head + "".join(w + gap for w, gap in phrases + after)
+    ends = [m.end() for m in regex.finditer(r"\S+", text, pos=len(head))]
+    end = data.draw(st.one_of(st.sampled_from(ends), st.integers(len(head), len(text))))
+    start = data.draw(st.integers(0, max(0, end - gate_module.CUT)))
+    same_as_scan(text, [one_rule(source) for source in CUT_RULES], start, end)
+
+
 # --------------------------------------------------------------------------- where the engines differ
 @pytest.mark.parametrize("text", [
     "The café received 12 requests\n",  # a letter beyond ASCII: \w and \b differ without UCP
