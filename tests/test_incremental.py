@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.flows import process_batch
 from pipeline.incremental import is_current, is_unchanged, orphans, output_path, prune, survey
+from pipeline.ingest import IngestError
 from pipeline.rules import fingerprint_of
 
 from conftest import ROOT, RULES
@@ -143,3 +144,14 @@ def test_a_current_output_reached_through_a_link_out_of_out_is_not_trusted(corpu
     (out / "dfe").rename(tmp_path / "elsewhere")
     (out / "dfe").symlink_to(tmp_path / "elsewhere")  # the same, current output, outside OUT
     assert not is_unchanged(raw / "dfe" / "c.txt", raw, out, fingerprint)
+
+
+def test_an_output_that_is_itself_a_link_out_of_out_is_refused(tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "dfe").mkdir(parents=True)
+    elsewhere.mkdir()
+    (out / "dfe" / "000.yaml").symlink_to(elsewhere / "000.yaml")
+    with pytest.raises(IngestError, match="through a symbolic link"):
+        output_path("dfe/000.txt", out)
+    (out / "dfe" / "001.yaml").symlink_to(out / "000.yaml")  # a link that stays inside is fine
+    assert output_path("dfe/001.txt", out) == out / "dfe" / "001.yaml"
