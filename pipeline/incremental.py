@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from pipeline import __version__
-from pipeline.ingest import MAX_BYTES, IngestError, discover, read_source, relative_name
+from pipeline.ingest import MAX_BYTES, IngestError, discover, has_link, read_source, relative_name
 
 SCHEMA_LINE = "schema: foi-extract/"  # first line of every output: only such files are pruned
 
@@ -32,24 +31,9 @@ def output_path(rel: str, out_root: Path) -> Path:
         raise IngestError(f"output name {rel!r} would fall outside the output folder")
     name = name.with_suffix(".yaml")
     target = Path(out_root) / name
-    if _has_link(out_root, name) and not target.resolve().is_relative_to(Path(out_root).resolve()):
+    if has_link(Path(out_root), name.parts) and not target.resolve().is_relative_to(Path(out_root).resolve()):
         raise IngestError(f"output path {target} leads outside {out_root} (through a symbolic link)")
     return target
-
-
-def _has_link(root: Path, name: Path) -> bool:
-    """Is a folder of `name` under `root`, or the file itself, a symbolic link? Without one,
-    `root / name` stays under `root` (no '..' in it): a few lstat calls instead of resolving
-    both paths from /."""
-    here = os.fspath(root)
-    for part in name.parts:
-        here = os.path.join(here, part)
-        try:
-            if stat.S_ISLNK(os.lstat(here).st_mode):
-                return True
-        except OSError:  # not there (yet), so nothing below it is
-            return False
-    return False
 
 
 _HEAD_FIELD = re.compile(r"^\s+(sha256|rules|version): (\S+)$", re.M)

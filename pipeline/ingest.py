@@ -193,6 +193,9 @@ def _check_place(path: Path, root: Path, rel: str) -> None:
         return
     if rel == ".." or rel.startswith("../") or Path(rel).is_absolute():
         raise IngestError("outside the input folder")
+    below = path.relative_to(root).parts if path.is_relative_to(root) else ()  # (by name: ROOT/a/b)
+    if below and ".." not in below and not has_link(root, below):
+        return  # inside ROOT wherever ROOT itself leads: no need to resolve both from /
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
@@ -205,6 +208,20 @@ def _check_place(path: Path, root: Path, rel: str) -> None:
     if not target.is_relative_to(root.resolve()):
         how = "symbolic link points" if path.is_symlink() else "resolves to a place"
         raise IngestError(f"{how} outside the input folder ({target})")
+
+
+def has_link(root: Path, parts: tuple[str, ...]) -> bool:
+    """Is a folder of ROOT/parts under ROOT, or the file itself, a symbolic link? Without
+    one (and no '..' in `parts`) the path stays under ROOT: a few lstat calls tell."""
+    here = os.fspath(root)
+    for part in parts:
+        here = os.path.join(here, part)
+        try:
+            if stat.S_ISLNK(os.lstat(here).st_mode):
+                return True
+        except OSError:  # not there (yet), so nothing below it is
+            return False
+    return False
 
 
 def _check_kind(path: Path, max_bytes: int) -> None:

@@ -131,6 +131,9 @@ def test_symbolic_links_inside_are_read_and_outside_broken_or_looping_are_refuse
     assert refusal(raw, "loop1.txt") == "symbolic link loop"
     assert refusal(raw, "etc").startswith("symbolic link points outside")
     assert "etc" in [p.name for p in discover(raw)]  # reported, never walked into
+    assert refusal(raw, "etc/secret.txt").startswith("resolves to a place outside the input folder")
+    (raw / "inside").symlink_to(raw)  # a linked folder that stays inside is read through
+    assert read_source(raw / "inside" / "letter.txt", raw).text == LETTER
 
 
 def test_a_path_that_climbs_out_of_the_input_folder_is_refused(tmp_path):
