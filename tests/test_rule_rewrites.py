@@ -26,6 +26,7 @@ EXAMPLES = int(os.environ.get("REWRITE_EXAMPLES", 300))
 # category -> (macros that are only guards, emptied in the plain form; {rule id: plain regex})
 PLAIN = {
     "dates": ({"MONTH_WORD_START": "{MONTH_START}", "MONTH_AFTER_DAY": "", "SAME_SEP": "(?P=sep)",
+               "NO_DIGIT_AFTER": r"(?![\d:/])", "NO_NUMBER_AFTER": r"(?![ \t\xa0]*\d)",
                "YEAR_END": r"(?:(?!\d)|(?=\d{1,2}\.(?:[ \t\n]|$))|(?=\d{1,2}[ \t]+(?:{MONTH_WORD})\b))"}, {
         "dates.month_only":
             r"{MONTH_WORD_START}(?:\b(?P<month>{MONTH_FULL})\b(?![ \t\xa0]*\d)"
@@ -93,7 +94,7 @@ def pairs(tmp_path_factory) -> dict[str, list[tuple]]:
 def test_the_plain_forms_differ_from_the_rules(pairs):
     changed = {rule.id for category in pairs.values() for rule, _ in category}
     assert {"dates.month_day", "dates.day_month", "dates.numeric_dmy", "dates.iso", "dates.month_only",
-            "dates.month_day_year", "dates.year_label", "exemptions.exemption_number", "exemptions.section_abbreviated",
+            "dates.month_day_year", "dates.year_label", "dates.month_day", "exemptions.exemption_number", "exemptions.section_abbreviated",
             "refs.parliamentary_question", "refs.code_line"} <= changed
 
 
@@ -161,7 +162,9 @@ def _examples(rules: list) -> list[str]:
 # at a line's end, a mail stamp's time with a time after the year
 _NEAR_MISSES = {"dates": ["19/12-2016", "19.12/2016", "1-4.19", "2016/10-13", "2016.10.13.", "14 November 20191.\nDo you",
                           "Responded 19/12/20191.\n2. Do you", "October 29, 20241.", "Mar 12 14:58:26 2008 10:00",
-                          "Mar 12 14:58:26 2008", "in May 2019 and March"]}
+                          "Mar 12 14:58:26 2008", "in May 2019 and March", "December 15", "December 15\n", "March 2016",
+                          "May 5:30", "Mar 3/4", "in July", "in July  \n2016", "in July \t2016", "Jan - Mar\n", "June\xa0\n",
+                          "June\xa02016", "in July\xa0\t5", "Jan - Mar\xa02016", "since June \xa0"]}
 
 
 @pytest.mark.parametrize("category", list(PLAIN))
@@ -193,6 +196,10 @@ _SHAPES = {
     "dates.numeric_dmy": (["1", "4", "09", "12", "19", "31", "2016", "20191", "05:57", "x", "April"],
                           ["/", "-", ".", " ", "\t", "\n", ":", "", " at ", ".\n"]),
     "dates.iso": (["1", "4", "09", "12", "13", "2016", "20191", "x"], ["/", "-", ".", " ", "\n", ""]),
+    "dates.month_day": (["Mar", "December", "May", "in", "15", "2016", "3", "5:30", "1st", "x"],
+                        [" ", "\xa0", "\t", "\n", "/", ":", "", ", "]),
+    "dates.month_only": (["July", "May", "in", "Jan", "Mar", "2016", "5", "to", "x"],
+                         [" ", "\xa0", "\t", "\n", "  \n", " - ", "-", "", ", "]),
     "dates.month_day_year": (["Mar", "October", "12", "29", "14:58:26", "05:57", "2008", "20191", "1", "May", "pm"],
                              [" ", ", ", "\t", "\n", ".", ". ", "", " at ", ".\n"]),
 }
