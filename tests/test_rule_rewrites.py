@@ -39,6 +39,9 @@ PLAIN = {
         "dates.year_label":
             r"(?m)(?=[12])(?<=^[ \t|]*)(?P<year>{YEAR})(?=[ \t]*(?:[\d,]+[ \t]+)?\([^)\n]*\b(?:{MONTH_WORD}|Q[1-4])\b"
             r"|[ \t]*(?:\t|\|)|[ ]{2,}\S)|(?=[12])(?<=\b(?:[Ff]or|[Ii]n|[Dd]uring)[ \t]+)(?P<year>{YEAR})(?=,|[ \t]+the\b)",
+        "dates.reject_signature_name":
+            r"(?m)(?=[AMJ])(?:(?<=^[ \t]*)(?:April|May|June|August)[ \t]+[A-Z][a-z]+[ \t]*$|(?<=(?:[Rr]egards|[Tt]hanks"
+            r"|[Ss]incerely|[Ff]aithfully|[Ww]ishes),?[ \t]*\n[ \t]*)(?:April|May|June|August)\b)",
         "dates.quarter_words": r"(?=[fstFST1-4])\b(?P<quarter>[Ff]irst|[Ss]econd|[Tt]hird|[Ff]ourth|1st|2nd|3rd|4th)"
                                r"[ \t\xa0]+[Qq]uarter[ \t\xa0]+(?:of[ \t\xa0]+)?(?P<year>{YEAR}){YEAR_END}(?![/\-]\d)",
     }),
