@@ -48,9 +48,6 @@ PLAIN = {
     "exemptions": ({}, {
         "exemptions.section_abbreviated":
             r"[Ss](?<![\w'’.][Ss])(?:s?\.|ect?\.|(?<=s)s?(?=\s?\d)|(?<=S)(?=\d\d(?:\(|\b)))\s?{LIST}",
-        "exemptions.exemption_number":
-            r"(?<=\b(?i:exemptions?|exceptions?)\s+(?:at\s+|under\s+)?){NUM}{SUB}(?:{SUB}){0,4}"
-            r"|\b{NUM}{SUB}(?:{SUB}){0,4}(?=\s+(?i:exemptions?|exceptions?)\b)",
         "exemptions.cue.applies":
             r"(?i)(?<!\bwhich\s)(?<!\bthat\s)(?<!\bit\s)\b(?:applies|appl(?:y|ied)\s+here|(?:is|are|was|were"
             r"|has\s+been|have\s+been|had\s+been|being)\s+(?:(?:properly|correctly|rightly|validly|therefore)\s+)?"
@@ -97,7 +94,7 @@ def pairs(tmp_path_factory) -> dict[str, list[tuple]]:
 def test_the_plain_forms_differ_from_the_rules(pairs):
     changed = {rule.id for category in pairs.values() for rule, _ in category}
     assert {"dates.month_day", "dates.day_month", "dates.numeric_dmy", "dates.iso", "dates.month_only",
-            "dates.month_day_year", "dates.year_label", "dates.month_day", "exemptions.exemption_number", "exemptions.section_abbreviated",
+            "dates.month_day_year", "dates.year_label", "dates.reject_signature_name", "exemptions.section_abbreviated",
             "refs.parliamentary_question", "refs.code_line"} <= changed
 
 
