@@ -244,10 +244,32 @@ def _characters(class_source: str, ignore_case: bool) -> str:
 
 # --------------------------------------------------------------------------- one category's gate
 @dataclass
+class Layout:
+    """A text cut into blocks of whole lines and encoded for hyperscan, once for every category."""
+
+    bounds: list[int]  # the blocks' starts, then the text's end
+    pieces: list[bytes]  # each block in UTF-8
+    whole: bytes  # the text in UTF-8
+
+    @classmethod
+    def of(cls, text: str) -> Layout:
+        bounds = _blocks(text)
+        if text.isascii():
+            whole = text.encode()
+            return cls(bounds, [whole[a:b] for a, b in zip(bounds, bounds[1:])], whole)
+        pieces = [text[a:b].encode() for a, b in zip(bounds, bounds[1:])]
+        return cls(bounds, pieces, b"".join(pieces))
+
+    def up_to(self, text: str, end: int) -> bytes:
+        """text[:end] in UTF-8."""
+        return self.whole[:end] if len(self.whole) == len(text) else text[:end].encode()
+
+
+@dataclass
 class Fired:
     """Where a category's loose patterns matched in one text."""
 
-    bounds: list[int]  # the blocks' starts, then the text's end
+    layout: Layout
     blocks: dict[int, list[int]]  # one-line rule -> the blocks its loose pattern matched in
     anywhere: set[int]  # other rules whose loose pattern matched somewhere
     up_to: dict[int, set[int]] = field(default_factory=dict)  # end -> the others matched in text[:end]
@@ -295,23 +317,20 @@ class Gate:
             return []  # nowhere, and no line cut short by `end`
         return _line_spans(text, fired, blocks or [], pos, end)
 
-    def scan(self, text: str) -> Fired:
+    def scan(self, text: str, layout: Layout | None = None) -> Fired:
         lines, anywhere = self._databases
         scratch = self._scratches()
-        bounds = _blocks(text)
+        layout = layout or Layout.of(text)
         blocks: dict[int, list[int]] = {}
-        whole = text.encode()
         if lines is not None:
             def on_line(place, _from, _to, _flags, block):
                 blocks.setdefault(place, []).append(block)
-            ascii_text = len(whole) == len(text)
-            for block, (a, b) in enumerate(zip(bounds, bounds[1:])):
-                lines.scan(whole[a:b] if ascii_text else text[a:b].encode(), on_line, context=block,
-                           scratch=scratch[0])
+            for block, piece in enumerate(layout.pieces):
+                lines.scan(piece, on_line, context=block, scratch=scratch[0])
         found: set[int] = set()
         if anywhere is not None:
-            anywhere.scan(whole, lambda place, *_: found.add(place), scratch=scratch[1])
-        return Fired(bounds, blocks, found)
+            anywhere.scan(layout.whole, lambda place, *_: found.add(place), scratch=scratch[1])
+        return Fired(layout, blocks, found)
 
     def _up_to(self, text: str, fired: Fired, end: int) -> set[int]:
         """The rules not one-line whose loose pattern matches in text[:end] (a text of its own,
@@ -321,7 +340,8 @@ class Gate:
             found = fired.up_to[end] = set()
             _, anywhere = self._databases
             if anywhere is not None:
-                anywhere.scan(text[:end].encode(), lambda place, *_: found.add(place), scratch=self._scratches()[1])
+                anywhere.scan(fired.layout.up_to(text, end), lambda place, *_: found.add(place),
+                              scratch=self._scratches()[1])
         return found
 
     def ready(self) -> bool:
@@ -377,7 +397,7 @@ def _blocks(text: str) -> list[int]:
 def _line_spans(text: str, fired: Fired, blocks: list[int], pos: int, end: int) -> list[tuple[int, int]]:
     """The fired blocks within [pos, end), joined where they touch, and the line `end` cuts
     (its regex reads a shorter line than the loose pattern did)."""
-    bounds, spans = fired.bounds, []
+    bounds, spans = fired.layout.bounds, []
     first = bisect.bisect_right(bounds, pos) - 1
     for block in blocks[bisect.bisect_left(blocks, first):]:
         a, b = max(bounds[block], pos), min(bounds[block + 1], end)
@@ -396,18 +416,29 @@ def _line_spans(text: str, fired: Fired, blocks: list[int], pos: int, end: int) 
     return spans
 
 
-_here = threading.local()  # the text being read, and each gate's Fired in it, per thread
+@dataclass
+class _Reading:
+    """The text a thread reads, as the gates see it."""
+
+    text: str
+    readable: bool
+    fired: dict[Gate, Fired]
+    layout: Layout | None = None  # every category's gate reads the same blocks
+
+
+_here = threading.local()  # the _Reading of the text being read, per thread
 
 
 def _fired(gate: Gate, text: str) -> Fired | None:
     kept = getattr(_here, "kept", None)
-    if kept is None or kept[0] is not text:
-        kept = _here.kept = (text, readable(text), {})
-    if not kept[1]:
+    if kept is None or kept.text is not text:
+        kept = _here.kept = _Reading(text, readable(text), {})
+    if not kept.readable:
         return None
-    fired = kept[2].get(gate)
+    fired = kept.fired.get(gate)
     if fired is None and gate.ready():
-        fired = kept[2][gate] = gate.scan(text)
+        kept.layout = kept.layout or Layout.of(text)
+        fired = kept.fired[gate] = gate.scan(text, kept.layout)
     return fired
 
 

@@ -112,6 +112,15 @@ def test_a_scan_cut_short_is_gated_by_what_the_text_holds_up_to_its_end():
     assert rule.gate.spans(rule, text, cut - 100, cut) is None  # short scans: the exact way
 
 
+@pytest.mark.parametrize("text", ["Dear Sir,\n" + "We hold 12 files.\n" * 200,
+                                  "Dear Sir,\n" + "We hold 12 files \u2013 all \u00a340\u2019s.\n" * 200])
+def test_a_text_is_cut_into_blocks_and_encoded_once_for_every_category(text):
+    layout = gate_module.Layout.of(text)
+    assert len(layout.pieces) > 1 and layout.whole == b"".join(layout.pieces) == text.encode()
+    assert [piece.decode() for piece in layout.pieces] == [text[a:b] for a, b in zip(layout.bounds, layout.bounds[1:])]
+    assert all(layout.up_to(text, end) == text[:end].encode() for end in (0, 1, 777, len(text)))
+
+
 CUT_RULES = [r"applies\s+to\s+\d+\b", r"(?i)section\s+\d+(?!\s*\()", r"\bno\s+information\s*$", r"held\s*\.(?=\s*\Z)"]
 CUT_PHRASES = ["applies to 40x", "applies  to\n40", "section 40 (2)", "Section\n12 (a)", "no information",
                "no information held", "held .", "held. More", "40x", "(2)"]
