@@ -82,6 +82,8 @@ class Memory:
         root = psutil.Process(pid)
         while not stop.is_set():
             try:
+                if root.status() == psutil.STATUS_ZOMBIE:  # exited, not yet reaped: it reads as 0 MB
+                    break
                 procs = [root] + root.children(recursive=True)
                 total = 0.0
                 for p in procs:
