@@ -8,16 +8,14 @@ fields, quotes, thread) ask for hits by meaning: `hits("status")`, `hits("bounda
 from __future__ import annotations
 
 import bisect
-import re
 import re._constants as sre
-import re._parser as sre_parse
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from pipeline import names
 from pipeline.context import Context
+from pipeline.literals import Unreadable, parse
 from pipeline.prefilter import Finder
 from pipeline.rules import Rule, RuleSet, RuleTimeout
 
@@ -187,12 +185,11 @@ _AT_BEHIND = {sre.AT_BEGINNING, sre.AT_BEGINNING_LINE, sre.AT_BEGINNING_STRING} 
 def _reads_past_its_end(source: str, ignore_case: bool) -> bool:
     """Whether a match may read text after its end (a look-ahead, `\\b` or `$` anywhere but
     first): only such a regex can match in a window, whose end reads as the text's end, where
-    it matches nowhere in the whole text. True when Python's parser cannot read the regex."""
+    it matches nowhere in the whole text. True when Python's parser cannot read the regex as
+    the `regex` module does (literals.parse: fuzzy braces, nested sets)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # "possible nested set": the `regex` module reads it otherwise
-            items = list(sre_parse.parse(source, re.IGNORECASE if ignore_case else 0))
-    except (re.error, Warning, RecursionError, OverflowError):
+        items = list(parse(source, ignore_case))
+    except Unreadable:
         return True
     if items and items[0] in ((sre.AT, sre.AT_BOUNDARY), (sre.AT, sre.AT_NON_BOUNDARY)):
         items = items[1:]  # a leading `\b` reads the match's first character, inside the window
