@@ -252,6 +252,11 @@ class Rule:
         """
         end = len(text) if endpos is None else endpos
         spans = self.gate.spans(self, text, pos, end) if self.gate is not None else None
+        return self.finditer_where(text, pos, end, spans)
+
+    def finditer_where(self, text: str, pos: int, end: int, spans: list[tuple[int, int]] | None) -> Iterator[Any]:
+        """`finditer(text, pos, end)` when the gate has been asked already: `spans` is what it
+        said of text[pos:end] (None: it cannot tell)."""
         if spans is None:  # the common cases first: one scan, or none, without building lists
             spans = [(pos, end)] if self.literals is None or self._may_match(text, pos, end) else []
         elif spans and self.literals is not None:

@@ -106,13 +106,13 @@ class Hits:
 
     def _matches(self, rule: Rule, start: int, end: int) -> Iterator[Any]:
         """The rule's matches in [start, end): where the category's gate can tell where the rule
-        can match (Rule.finditer asks it), as it says, and a rule it finds nowhere is not
-        started at all (~45 rules a document, most of them nowhere); else (a text or a window
-        the gate cannot read) tried only where the rule's literals stand."""
+        can match, as it says (asked once, here), and a rule it finds nowhere is not started
+        at all (~45 rules a document, most of them nowhere); else (a text or a window the
+        gate cannot read) tried only where the rule's literals stand."""
         text = self.ctx.text
         spans = rule.gate.spans(rule, text, start, end) if rule.gate is not None else None
         if spans is not None:
-            return rule.finditer(text, start, end) if spans else iter(())
+            return rule.finditer_where(text, start, end, spans)
         if self._finder is None:
             self._finder = Finder(text, self.rules)
         return self._finder.finditer(rule, start, end)
