@@ -37,12 +37,9 @@ def _written(item: Item, left_out: tuple[str, ...]) -> dict[str, Any]:
     values = item.__dict__
     for name, always in _field_names(type(item), left_out):
         value = values[name]
-        t = type(value)
-        if t in _SCALARS:
+        if type(value) in _SCALARS:
             if always or value is not None:
                 out[name] = value
-        elif t is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
-            out[name] = [value[0], value[1]]  # a span
         elif always or value not in ([], {}):
             out[name] = _plain(value)
     return out
@@ -58,7 +55,7 @@ def _plain(value: Any) -> Any:
     if type(value) in _SCALARS:
         return value
     if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
-        return [value[0], value[1]]  # a span
+        return [value[0], value[1]]  # a span, without the general walk
     if isinstance(value, (tuple, list)):
         return [v if type(v) in _SCALARS else _plain(v) for v in value]
     if isinstance(value, dict):
