@@ -348,7 +348,7 @@ class RuleSet:
     file: Path
     rules: list[Rule]
     vocab: dict[str, Any] = field(default_factory=dict)
-    # what extractors build from the rule set (compiled vocab), and its rules by action, kept with it
+    # what extractors build from the rule set (compiled vocab, its rules by action), kept with it
     _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def derived(self, build: Callable[[RuleSet], T]) -> T:
@@ -363,17 +363,19 @@ class RuleSet:
         return {**self.__dict__, "_derived": {}}
 
     def by_action(self, action: str) -> tuple[Rule, ...]:
-        """The rules with `action`, in file order (found once: every document asks, often)."""
-        found = self._derived.get(("by_action", action))
-        if found is None:
-            found = self._derived[("by_action", action)] = tuple(r for r in self.rules if r.action == action)
-        return found
+        """The rules with `action`, in file order (grouped once: every document asks, often)."""
+        return self.derived(_by_action).get(action, ())
 
     def get(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+
+def _by_action(ruleset: RuleSet) -> dict[str, tuple[Rule, ...]]:
+    return {action: tuple(r for r in ruleset.rules if r.action == action)
+            for action in dict.fromkeys(r.action for r in ruleset.rules)}
 
 
 def _expand(source: str, macros: dict[str, str], where: str) -> str:
