@@ -54,6 +54,7 @@ REGEX_TIMEOUT_PER_MILLION_CHARS_S = 2.0
 # One document's wall-clock budget, checked as each rule starts; past it the document fails.
 # Generous: a loaded machine runs slower, and some extractors are still superlinear on
 # large tables (a 90 KB table takes ~16 s), so only a runaway document should reach it.
+SHORT_SPAN = 512  # a scan of at most this many characters (a line, a label) looks for the rule's literals before asking the gate
 DOCUMENT_BUDGET_S = 300.0
 DOCUMENT_BUDGET_PER_MILLION_CHARS_S = 60.0
 _deadline: ContextVar[float | None] = ContextVar("foi_document_deadline", default=None)
@@ -251,6 +252,8 @@ class Rule:
         Inside `regex_budget`, raises DocumentTimeout once the document's budget is spent.
         """
         end = len(text) if endpos is None else endpos
+        if end - pos <= SHORT_SPAN and not self._may_match(text, pos, end):
+            return self.finditer_where(text, pos, end, [])  # a few finds in a line cost less than the gate
         spans = self.gate.spans(self, text, pos, end) if self.gate is not None else None
         return self.finditer_where(text, pos, end, spans)
 

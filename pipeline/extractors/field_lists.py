@@ -305,8 +305,6 @@ class Finder:
         return [(rule, m) for rule in self.rules.by_action("cue") for m in self._matches(rule, start, end)]
 
     def _matches(self, rule: Rule, start: int, end: int):
-        if not rule._may_match(self.text, start, end):
-            return  # none of its literals in the label: not started (a label holds one cue word, if any)
         try:
             for m in rule.finditer(self.text, start, end):
                 yield m.group()

@@ -120,9 +120,7 @@ def _shapes(ctx: Context, rules: RuleSet, vocab: Vocab) -> tuple[dict[str, dict[
                 lines[n] = line
     vetoes = rules.by_action("reject")
     for n, line in list(lines.items()):
-        # a veto none of whose literals stands on the line is not started (most lines: no "tel")
-        veto = next((r for r in vetoes if r._may_match(ctx.text, line.start, line.end)
-                     and next(_matches(ctx, r, line.start, line.end), None)), None)
+        veto = next((r for r in vetoes if next(_matches(ctx, r, line.start, line.end), None)), None)
         if veto is not None:
             ctx.note(veto.id, CATEGORY, "rejected", (line.start, line.end), f"{line.text.strip()!r}: {veto.reason}")
             for found in shapes.values():
