@@ -26,6 +26,15 @@ def extract_text(pipeline_rules):
     return run
 
 
+def without_literal_checks(find, text: str):
+    """`find(text)` with every rule tried wherever the gate lets it, whether or not its
+    literals stand there (the slow path a literal pre-check must agree with)."""
+    from pipeline.rules import Rule
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Rule, "_may_match", lambda self, text, pos, end: True)
+        return find(text)
+
+
 def shared_dir(*parts: str) -> Path:
     """A folder of ../shared, or skip the test when it is absent (third-party data)."""
     p = SHARED.joinpath(*parts)
